@@ -1,0 +1,320 @@
+import { EventEmitter } from 'node:events'
+import type Redis from 'ioredis'
+import type { PlatformConfig, Queue } from '../config/model'
+import { queueOf } from '../config/model'
+import { priorityFor } from '../routing/priority'
+import { type Clock, systemClock } from './clock'
+import { ID_PATTERN, keys, poolPrefix } from './keys'
+import { qualify } from './qualify'
+import { acdScripts, type ScriptCaller, type ScriptName } from './scripts'
+import {
+  AcdError,
+  AGENT_STATES,
+  type AgentState,
+  type CallPosition,
+  type CallState,
+  type EnqueueRequest,
+  type EnqueueResult,
+  type Notice,
+  type QueueSnapshot,
+} from './types'
+
+export interface EngineOptions {
+  /** This instance's id: offers for calls it owns come back to it. */
+  instanceId: string
+  clock?: Clock
+}
+
+interface ScriptReply {
+  notices: Notice[]
+  [k: string]: unknown
+}
+
+/**
+ * The automatic call distributor over Redis. Every state change is one Lua script; several
+ * instances may run on one Redis. Offers for this instance's calls are emitted as 'notice'
+ * events, whichever instance's action caused them (see pullNotices / listen).
+ */
+export class AcdEngine extends EventEmitter {
+  readonly instanceId: string
+  readonly clock: Clock
+  private config: PlatformConfig
+  private readonly scripts: Record<ScriptName, ScriptCaller>
+
+  constructor(
+    readonly redis: Redis,
+    config: PlatformConfig,
+    options: EngineOptions,
+  ) {
+    super()
+    if (!ID_PATTERN.test(options.instanceId)) throw new Error(`invalid instance id ${options.instanceId}`)
+    this.instanceId = options.instanceId
+    this.clock = options.clock ?? systemClock
+    this.config = config
+    this.scripts = acdScripts(redis)
+  }
+
+  get platform(): PlatformConfig {
+    return this.config
+  }
+
+  pools(): string[] {
+    return [...new Set([...this.config.tenants.values()].map((t) => t.pool))]
+  }
+
+  poolOf(tenant: string): string {
+    const t = this.config.tenants.get(tenant)
+    if (!t) throw new AcdError('NO_SUCH_TENANT', `unknown tenant "${tenant}"`)
+    return t.pool
+  }
+
+  /** Writes queue definitions and pool settings to Redis (one transaction) and starts using the config. */
+  async applyConfig(config: PlatformConfig): Promise<void> {
+    const multi = this.redis.multi()
+    const pools = new Set<string>()
+    for (const tenant of config.tenants.values()) {
+      pools.add(tenant.pool)
+      for (const q of tenant.queues) {
+        const overflow = q.overflow.kind === 'queue' ? `queue:${q.overflow.queue}` : q.overflow.kind
+        multi.hset(keys.queue(tenant.pool, tenant.id, q.id), {
+          strategy: q.strategy,
+          ring_ms: Math.round(q.ringTimeoutSeconds * 1000),
+          wrap_ms: Math.round(q.wrapUpSeconds * 1000),
+          max_wait_ms: Math.round(q.maxWaitSeconds * 1000),
+          max_len: q.maxLength,
+          ref_ms: Math.round(q.referentWaitSeconds * 1000),
+          sl_ms: Math.round(q.serviceLevel.seconds * 1000),
+          esc: q.escalation.map((e) => Math.round(e.afterSeconds * 1000)).join(','),
+          steps: q.escalation.length + 1,
+          overflow,
+        })
+      }
+    }
+    for (const pool of pools) multi.hset(keys.settings(pool), { max_no_answer: config.settings.maxNoAnswer })
+    await multi.exec()
+    this.config = config
+  }
+
+  private async run(name: ScriptName, pool: string, ...args: (string | number)[]): Promise<ScriptReply> {
+    let raw: string
+    try {
+      raw = await this.scripts[name](poolPrefix(pool), this.instanceId, this.clock.now(), ...args)
+    } catch (err) {
+      const message = (err as Error).message ?? String(err)
+      const match = /^([A-Z_]+) (.*)$/.exec(message)
+      if (match && match[1] !== 'ERR' && match[1] !== 'NOSCRIPT') throw new AcdError(match[1]!, match[2]!)
+      throw err
+    }
+    const reply = JSON.parse(raw) as ScriptReply
+    // cjson encodes an empty table as {}
+    const notices = Array.isArray(reply.notices) ? reply.notices : []
+    for (const n of notices) this.dispatchNotice(n)
+    return reply
+  }
+
+  private dispatchNotice(n: Notice): void {
+    if (n.type === 'offer' && !Array.isArray(n.agents)) n.agents = []
+    this.emit('notice', n)
+  }
+
+  private queue(tenant: string, queue: string): Queue {
+    const q = queueOf(this.config, tenant, queue)
+    if (!q) throw new AcdError('NO_SUCH_QUEUE', `tenant "${tenant}" has no queue "${queue}"`)
+    return q
+  }
+
+  private checkId(kind: string, id: string): void {
+    if (!ID_PATTERN.test(id)) throw new AcdError('BAD_ID', `invalid ${kind} id ${JSON.stringify(id)}`)
+  }
+
+  referentFor(tenant: string, customer: string | undefined): string | undefined {
+    if (!customer) return undefined
+    for (const agent of this.config.agents.values()) {
+      if (agent.referentFor[tenant]?.includes(customer)) return agent.id
+    }
+    return undefined
+  }
+
+  async enqueue(req: EnqueueRequest): Promise<EnqueueResult> {
+    this.checkId('call', req.callId)
+    const queue = this.queue(req.tenant, req.queue)
+    const attributes = req.attributes ?? {}
+    const priority = req.priority ?? priorityFor(queue, attributes)
+    if (!Number.isInteger(priority) || priority < 0 || priority > 99) throw new AcdError('BAD_PRIORITY', `priority ${priority} is not 0..99`)
+    const referent = req.referent ?? attributes['preferred_agent'] ?? this.referentFor(req.tenant, attributes['customer']) ?? ''
+    const reply = await this.run(
+      'enqueue',
+      this.poolOf(req.tenant),
+      req.tenant,
+      req.queue,
+      req.callId,
+      priority,
+      req.caller ?? '',
+      JSON.stringify(attributes),
+      referent,
+      req.keepPlace?.seq ?? '',
+      req.keepPlace?.enqueuedAt ?? '',
+    )
+    return { state: reply['state'] as CallState | 'full', position: Number(reply['position'] ?? 0), priority }
+  }
+
+  async answer(tenant: string, callId: string, agentId: string): Promise<{ waitMs: number }> {
+    const reply = await this.run('answer', this.poolOf(tenant), tenant, callId, agentId)
+    return { waitMs: Number(reply['waitMs']) }
+  }
+
+  async noAnswer(tenant: string, callId: string, agentId: string, reason: 'ring-timeout' | 'busy' | 'declined' | 'unreachable'): Promise<void> {
+    await this.run('no_answer', this.poolOf(tenant), tenant, callId, agentId, reason)
+  }
+
+  /** A connected call ended. */
+  async complete(tenant: string, callId: string, endedBy: 'caller' | 'agent' | 'system' = 'caller'): Promise<void> {
+    await this.run('complete', this.poolOf(tenant), tenant, callId, endedBy)
+  }
+
+  /** The caller hung up before being connected (waiting or while agents were ringing). */
+  async abandon(tenant: string, callId: string): Promise<{ stage: string } | undefined> {
+    const reply = await this.run('abandon', this.poolOf(tenant), tenant, callId)
+    return reply['state'] === 'unknown' ? undefined : { stage: String(reply['stage']) }
+  }
+
+  /** Ends a call wherever it is: abandon if not yet connected, complete if connected. */
+  async hangup(tenant: string, callId: string, endedBy: 'caller' | 'agent' | 'system' = 'caller'): Promise<void> {
+    try {
+      await this.abandon(tenant, callId)
+    } catch (err) {
+      if (err instanceof AcdError && err.code === 'CONNECTED') await this.complete(tenant, callId, endedBy)
+      else throw err
+    }
+  }
+
+  /** Logs an agent in to serve tenants (default: all it may serve that are mutually compatible). */
+  async login(agentId: string, tenants?: string[]): Promise<AgentState> {
+    const agent = this.config.agents.get(agentId)
+    if (!agent) throw new AcdError('NO_SUCH_AGENT', `unknown agent "${agentId}"`)
+    const session = tenants ?? agent.tenants
+    if (session.length === 0) throw new AcdError('NO_TENANT', `agent "${agentId}" must serve at least one tenant`)
+    for (const t of session) {
+      if (!agent.tenants.includes(t)) throw new AcdError('TENANT_NOT_ALLOWED', `agent "${agentId}" may not serve tenant "${t}"`)
+    }
+    for (const t of session) {
+      const clash = this.config.tenants.get(t)!.incompatibleWith.find((o) => session.includes(o))
+      if (clash)
+        throw new AcdError(
+          'INCOMPATIBLE_TENANTS',
+          `agent "${agentId}" cannot serve "${t}" and "${clash}" in the same login session: the tenants are incompatible`,
+        )
+    }
+    const pools = new Set(session.map((t) => this.poolOf(t)))
+    const pool = [...pools][0]!
+    const quals = qualify(this.config, agent, session).flatMap((q) => [q.qid, `${q.step}|${q.position}|${q.level}|${q.strategy}|${q.steps}`])
+    const reply = await this.run('login', pool, agentId, session.join(','), ...quals)
+    return reply['state'] as AgentState
+  }
+
+  private agentPool(agentId: string): string {
+    const agent = this.config.agents.get(agentId)
+    if (!agent) throw new AcdError('NO_SUCH_AGENT', `unknown agent "${agentId}"`)
+    return this.poolOf(agent.tenants[0]!)
+  }
+
+  async logout(agentId: string): Promise<void> {
+    await this.run('logout', this.agentPool(agentId), agentId)
+  }
+
+  async pause(agentId: string, reason: string): Promise<{ pending: boolean }> {
+    if (!/^[a-z0-9_-]{1,32}$/.test(reason)) throw new AcdError('BAD_REASON', `invalid pause reason ${JSON.stringify(reason)}`)
+    const reply = await this.run('pause', this.agentPool(agentId), agentId, reason)
+    return { pending: reply['pending'] === true }
+  }
+
+  async unpause(agentId: string): Promise<AgentState> {
+    const reply = await this.run('unpause', this.agentPool(agentId), agentId)
+    return reply['state'] as AgentState
+  }
+
+  /** Runs due timers of every pool; returns how many ran and the earliest next due time. */
+  async tick(limit = 500): Promise<{ processed: number; nextDue: number | undefined }> {
+    let processed = 0
+    let nextDue: number | undefined
+    for (const pool of this.pools()) {
+      const reply = await this.run('tick', pool, limit)
+      processed += Number(reply['processed'])
+      const nd = reply['nextDue'] as number | undefined
+      if (nd !== undefined && (nextDue === undefined || nd < nextDue)) nextDue = nd
+    }
+    return { processed, nextDue }
+  }
+
+  /** Takes offers/notices other instances queued for this one (non-blocking). */
+  async pullNotices(max = 1000): Promise<number> {
+    let n = 0
+    for (const pool of this.pools()) {
+      const items = await this.redis.lpop(keys.offers(pool, this.instanceId), max)
+      for (const item of items ?? []) {
+        this.dispatchNotice(JSON.parse(item) as Notice)
+        n++
+      }
+    }
+    return n
+  }
+
+  async agentState(agentId: string): Promise<{ state: AgentState; call?: string; reason?: string; tenants: string[] }> {
+    const h = await this.redis.hgetall(keys.agent(this.agentPool(agentId), agentId))
+    const state = (h['state'] as AgentState | undefined) ?? 'logged-out'
+    return { state, call: h['call'], reason: h['reason'] || undefined, tenants: h['tenants'] ? h['tenants'].split(',') : [] }
+  }
+
+  async callState(tenant: string, callId: string): Promise<Record<string, string> | undefined> {
+    const h = await this.redis.hgetall(keys.call(this.poolOf(tenant), tenant, callId))
+    return h['id'] ? h : undefined
+  }
+
+  /** Position (1 = next) and estimated wait of a waiting call. */
+  async position(tenant: string, callId: string): Promise<CallPosition | undefined> {
+    const pool = this.poolOf(tenant)
+    const call = await this.callState(tenant, callId)
+    if (!call) return undefined
+    const queue = call['queue']!
+    const [rank, staffed, stats] = await Promise.all([
+      this.redis.zrank(keys.queueWaiting(pool, tenant, queue), callId),
+      this.redis.scard(keys.queueStaffed(pool, tenant, queue)),
+      this.redis.hmget(keys.queueStats(pool, tenant, queue), 'completed', 'talk_ms'),
+    ])
+    const position = rank === null ? 0 : rank + 1
+    const completed = Number(stats[0] ?? 0)
+    const q = this.queue(tenant, queue)
+    const handleMs = (completed > 0 ? Number(stats[1]) / completed : 180_000) + q.wrapUpSeconds * 1000
+    const estimatedWaitSeconds = position === 0 ? 0 : Math.round((position * handleMs) / Math.max(1, staffed) / 1000)
+    return { state: call['state'] as CallState, position, estimatedWaitSeconds }
+  }
+
+  async snapshot(tenant: string, queue: string): Promise<QueueSnapshot> {
+    this.queue(tenant, queue)
+    const pool = this.poolOf(tenant)
+    const [waiting, oldest, staffed, stats] = await Promise.all([
+      this.redis.zcard(keys.queueWaiting(pool, tenant, queue)),
+      this.redis.zrange(keys.queueSince(pool, tenant, queue), 0, 0, 'WITHSCORES'),
+      this.redis.smembers(keys.queueStaffed(pool, tenant, queue)),
+      this.redis.hgetall(keys.queueStats(pool, tenant, queue)),
+    ])
+    const agents = Object.fromEntries(AGENT_STATES.map((s) => [s, 0])) as Record<AgentState, number>
+    if (staffed.length > 0) {
+      const pipe = this.redis.pipeline()
+      for (const a of staffed) pipe.hget(keys.agent(pool, a), 'state')
+      for (const [, s] of (await pipe.exec()) ?? []) {
+        const st = (s as AgentState | null) ?? 'logged-out'
+        agents[st] = (agents[st] ?? 0) + 1
+      }
+    }
+    const now = this.clock.now()
+    return {
+      tenant,
+      queue,
+      waiting,
+      longestWaitMs: oldest[1] !== undefined ? Math.max(0, now - Number(oldest[1])) : 0,
+      agents,
+      stats: Object.fromEntries(Object.entries(stats).map(([k, v]) => [k, Number(v)])),
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import type { Agent, PlatformConfig, Queue } from '../config/model'
+
+/** What an agent brings to one queue during a login session. */
+export interface Qualification {
+  /** "tenant/queue" */
+  qid: string
+  /** First escalation step at which the agent may take the queue's calls (0 = from the start). */
+  step: number
+  /** Position in the queue's agent order (top-down, round-robin). */
+  position: number
+  /** Sum of the agent's levels in the queue's required skills (skill-level strategy). */
+  level: number
+  strategy: Queue['strategy']
+  steps: number
+}
+
+/** Minimum level per required skill and maximum tier at each escalation step. */
+export function stepRequirements(queue: Queue): { minLevels: number[]; maxTier: number }[] {
+  const steps = [{ minLevels: queue.skills.map((s) => s.minLevel), maxTier: 1 }]
+  for (const e of queue.escalation) {
+    const prev = steps[steps.length - 1]!
+    steps.push({
+      minLevels: prev.minLevels.map((l) => (e.minLevel === undefined ? l : Math.min(l, e.minLevel))),
+      maxTier: e.maxTier ?? prev.maxTier,
+    })
+  }
+  return steps
+}
+
+export function qualifyForQueue(config: PlatformConfig, agent: Agent, queue: Queue): Qualification | undefined {
+  if (!agent.tenants.includes(queue.tenant)) return undefined
+  const skills = agent.skills[queue.tenant] ?? {}
+  const levels = queue.skills.map((s) => skills[s.skill] ?? 0)
+  const tier = queue.tiers[agent.id] ?? 1
+  const steps = stepRequirements(queue)
+  const step = steps.findIndex((s) => tier <= s.maxTier && s.minLevels.every((min, i) => levels[i]! >= min))
+  if (step < 0) return undefined
+  const ordered = queue.agentOrder.indexOf(agent.id)
+  const position = ordered >= 0 ? ordered : queue.agentOrder.length + sortedAgentIds(config).indexOf(agent.id)
+  return {
+    qid: `${queue.tenant}/${queue.id}`,
+    step,
+    position,
+    level: levels.reduce((a, b) => a + b, 0),
+    strategy: queue.strategy,
+    steps: steps.length,
+  }
+}
+
+const sortedCache = new WeakMap<PlatformConfig, string[]>()
+function sortedAgentIds(config: PlatformConfig): string[] {
+  let ids = sortedCache.get(config)
+  if (!ids) {
+    ids = [...config.agents.keys()].sort()
+    sortedCache.set(config, ids)
+  }
+  return ids
+}
+
+/** Every queue of the session's tenants the agent may take. */
+export function qualify(config: PlatformConfig, agent: Agent, tenants: string[]): Qualification[] {
+  const out: Qualification[] = []
+  for (const tenantId of tenants) {
+    for (const queue of config.tenants.get(tenantId)?.queues ?? []) {
+      const q = qualifyForQueue(config, agent, queue)
+      if (q) out.push(q)
+    }
+  }
+  return out
+}

@@ -1,0 +1,82 @@
+export type AgentState = 'logged-out' | 'available' | 'reserved' | 'on-call' | 'wrap-up' | 'paused'
+export const AGENT_STATES: readonly AgentState[] = ['logged-out', 'available', 'reserved', 'on-call', 'wrap-up', 'paused']
+
+export type CallState = 'waiting' | 'referred' | 'reserved' | 'connected'
+
+/** An offer: the engine reserved agents for a call; the owner of the call must ring them. */
+export interface OfferNotice {
+  type: 'offer'
+  tenant: string
+  call: string
+  queue: string
+  agents: string[]
+  attempt: number
+  ringMs: number
+}
+/** A ringing offer was taken back (ring timeout, agent paused or logged out): stop ringing. */
+export interface WithdrawNotice {
+  type: 'withdraw'
+  tenant: string
+  call: string
+  agent: string
+}
+/** The call left its queue for the queue's overflow target. */
+export interface OverflowNotice {
+  type: 'overflow'
+  tenant: string
+  call: string
+  queue: string
+  reason: string
+  /** "queue:<id>", "voicemail" or "hangup" */
+  target: string
+  seq: string
+  enqueuedAt: number
+  priority: number
+}
+export type Notice = OfferNotice | WithdrawNotice | OverflowNotice
+
+export interface EnqueueRequest {
+  tenant: string
+  queue: string
+  callId: string
+  caller?: string
+  /** Call attributes (urgency, contract, customer id, ...) used by priority rules and history. */
+  attributes?: Record<string, string>
+  /** Explicit priority; by default the queue's priority rules decide. */
+  priority?: number
+  /** Referent agent the call waits for first (else looked up from attributes.customer). */
+  referent?: string
+  /** Keep the place of a call moving from another queue (overflow). */
+  keepPlace?: { seq: string; enqueuedAt: number }
+}
+
+export interface EnqueueResult {
+  state: CallState | 'full'
+  position: number
+  priority: number
+}
+
+export interface QueueSnapshot {
+  tenant: string
+  queue: string
+  waiting: number
+  longestWaitMs: number
+  agents: Record<AgentState, number>
+  stats: Record<string, number>
+}
+
+export interface CallPosition {
+  state: CallState
+  position: number
+  estimatedWaitSeconds: number
+}
+
+export class AcdError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'AcdError'
+  }
+}

@@ -1,0 +1,142 @@
+/** The platform model, as loaded from config/ YAML after validation and normalisation. */
+
+export type Strategy =
+  | 'longest-idle'
+  | 'fewest-calls'
+  | 'least-talk-time'
+  | 'round-robin'
+  | 'top-down'
+  | 'random'
+  | 'skill-level'
+  | 'ring-all'
+
+export const STRATEGIES: readonly Strategy[] = [
+  'longest-idle',
+  'fewest-calls',
+  'least-talk-time',
+  'round-robin',
+  'top-down',
+  'random',
+  'skill-level',
+  'ring-all',
+]
+
+export interface SkillRequirement {
+  skill: string
+  minLevel: number
+}
+
+/** One escalation step: after `afterSeconds` of waiting, the queue accepts weaker or further agents. */
+export interface EscalationStep {
+  afterSeconds: number
+  /** Every required skill's minimum level is lowered to at most this. */
+  minLevel?: number
+  /** Agents of tiers up to this one qualify (tier 1 is the queue's own team). */
+  maxTier?: number
+}
+
+export interface PriorityRule {
+  /** All attributes named here must equal the call's attribute. */
+  when: Record<string, string>
+  priority: number
+}
+
+export type OverflowTarget =
+  | { kind: 'queue'; queue: string }
+  | { kind: 'voicemail' }
+  | { kind: 'hangup' }
+
+export interface ServiceLevel {
+  percent: number
+  seconds: number
+}
+
+export interface Queue {
+  id: string
+  tenant: string
+  name: string
+  skills: SkillRequirement[]
+  strategy: Strategy
+  defaultPriority: number
+  priorityRules: PriorityRule[]
+  maxWaitSeconds: number
+  maxLength: number
+  wrapUpSeconds: number
+  ringTimeoutSeconds: number
+  referentWaitSeconds: number
+  overflow: OverflowTarget
+  serviceLevel: ServiceLevel
+  escalation: EscalationStep[]
+  /** Agent tiers for escalation (agent id -> tier, default 1). */
+  tiers: Record<string, number>
+  /** Ordered agent list for top-down and round-robin; others follow in id order. */
+  agentOrder: string[]
+  holdMusic: string | undefined
+}
+
+export interface Trunk {
+  id: string
+  tenant: string
+  allowedSources: string[]
+  maxInbound: number
+  maxOutbound: number
+  /** Where outbound calls go (sip URI host[:port]); absent for inbound-only trunks. */
+  outboundProxy: string | undefined
+}
+
+export type EntryPoint = { kind: 'queue'; queue: string } | { kind: 'ivr'; ivr: string }
+
+export interface Ddi {
+  /** E.164, e.g. +33170000001 */
+  number: string
+  tenant: string
+  entry: EntryPoint
+}
+
+export interface Tenant {
+  id: string
+  name: string
+  timezone: string
+  language: string
+  /** Agent pool: the tenants that may share agents; it is the Redis hash tag of their ACD keys. */
+  pool: string
+  sipDomain: string
+  incompatibleWith: string[]
+  skills: string[]
+  trunks: Trunk[]
+  ddis: Ddi[]
+  queues: Queue[]
+}
+
+export interface Agent {
+  id: string
+  name: string
+  sipUsername: string
+  /** Digest HA1 = MD5(username:realm:password), one per tenant realm the agent may register in. */
+  ha1: Record<string, string>
+  tenants: string[]
+  /** tenant -> skill -> level 1..10 */
+  skills: Record<string, Record<string, number>>
+  /** tenant -> customer ids this agent is the referent for */
+  referentFor: Record<string, string[]>
+  /** E.164 number for remote agents reached through the tenant's outbound trunk. */
+  externalNumber: string | undefined
+}
+
+export interface PlatformSettings {
+  /** Consecutive ring-no-answers after which an agent is paused automatically. */
+  maxNoAnswer: number
+  defaultRegion: string
+}
+
+export interface PlatformConfig {
+  settings: PlatformSettings
+  tenants: Map<string, Tenant>
+  agents: Map<string, Agent>
+  /** E.164 -> DDI */
+  ddis: Map<string, Ddi>
+}
+
+export function queueOf(config: PlatformConfig, tenant: string, queue: string): Queue | undefined {
+  return config.tenants.get(tenant)?.queues.find((q) => q.id === queue)
+}

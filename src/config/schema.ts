@@ -1,0 +1,158 @@
+/** JSON Schema of the YAML configuration file (snake_case, as operators write it). */
+
+const id = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' }
+const level = { type: 'integer', minimum: 1, maximum: 10 }
+const seconds = { type: 'number', minimum: 0 }
+
+const queue = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'skills', 'strategy'],
+  properties: {
+    id,
+    name: { type: 'string' },
+    skills: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['skill', 'min_level'],
+        properties: { skill: id, min_level: level },
+      },
+    },
+    strategy: {
+      enum: [
+        'longest-idle',
+        'fewest-calls',
+        'least-talk-time',
+        'round-robin',
+        'top-down',
+        'random',
+        'skill-level',
+        'ring-all',
+      ],
+    },
+    default_priority: { type: 'integer', minimum: 0, maximum: 99 },
+    priority_rules: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['when', 'priority'],
+        properties: {
+          when: { type: 'object', additionalProperties: { type: 'string' }, minProperties: 1 },
+          priority: { type: 'integer', minimum: 0, maximum: 99 },
+        },
+      },
+    },
+    max_wait_seconds: { type: 'number', exclusiveMinimum: 0 },
+    max_length: { type: 'integer', minimum: 1 },
+    wrap_up_seconds: seconds,
+    ring_timeout_seconds: { type: 'number', exclusiveMinimum: 0 },
+    referent_wait_seconds: seconds,
+    overflow: {
+      oneOf: [
+        { type: 'object', additionalProperties: false, required: ['queue'], properties: { queue: id } },
+        { type: 'object', additionalProperties: false, required: ['action'], properties: { action: { enum: ['voicemail', 'hangup'] } } },
+      ],
+    },
+    service_level: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['percent', 'seconds'],
+      properties: { percent: { type: 'number', minimum: 1, maximum: 100 }, seconds: { type: 'number', exclusiveMinimum: 0 } },
+    },
+    escalation: {
+      type: 'array',
+      maxItems: 8,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['after_seconds'],
+        properties: { after_seconds: { type: 'number', exclusiveMinimum: 0 }, min_level: level, max_tier: { type: 'integer', minimum: 1, maximum: 9 } },
+      },
+    },
+    tiers: { type: 'object', additionalProperties: { type: 'integer', minimum: 1, maximum: 9 } },
+    agent_order: { type: 'array', items: id },
+    hold_music: { type: 'string' },
+  },
+}
+
+const tenant = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name', 'timezone'],
+  properties: {
+    id,
+    name: { type: 'string', minLength: 1 },
+    timezone: { type: 'string' },
+    language: { type: 'string', pattern: '^[a-z]{2}(-[A-Z]{2})?$' },
+    pool: id,
+    sip_domain: { type: 'string', pattern: '^[a-z0-9.-]+$' },
+    incompatible_with: { type: 'array', items: id },
+    skills: { type: 'array', items: id },
+    trunks: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'allowed_sources', 'max_inbound', 'max_outbound'],
+        properties: {
+          id,
+          allowed_sources: { type: 'array', minItems: 1, items: { type: 'string' } },
+          max_inbound: { type: 'integer', minimum: 0 },
+          max_outbound: { type: 'integer', minimum: 0 },
+          outbound_proxy: { type: 'string' },
+        },
+      },
+    },
+    ddis: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['number'],
+        properties: {
+          number: { type: 'string' },
+          queue: id,
+          ivr: id,
+        },
+      },
+    },
+    queues: { type: 'array', items: queue },
+  },
+}
+
+const agent = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'tenants'],
+  properties: {
+    id,
+    name: { type: 'string' },
+    sip_username: { type: 'string', pattern: '^[A-Za-z0-9._-]+$' },
+    ha1: { type: 'object', additionalProperties: { type: 'string', pattern: '^[0-9a-f]{32}$' } },
+    tenants: { type: 'array', minItems: 1, items: id },
+    skills: { type: 'object', additionalProperties: { type: 'object', additionalProperties: level } },
+    referent_for: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+    external_number: { type: 'string' },
+  },
+}
+
+export const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['tenants'],
+  properties: {
+    platform: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        max_no_answer: { type: 'integer', minimum: 1, maximum: 100 },
+        default_region: { type: 'string', pattern: '^[A-Z]{2}$' },
+      },
+    },
+    tenants: { type: 'array', minItems: 1, items: tenant },
+    agents: { type: 'array', items: agent },
+  },
+} as const

@@ -1,0 +1,96 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Redis from 'ioredis'
+
+/** Finds a free TCP port on loopback. */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.unref()
+    srv.on('error', reject)
+    srv.listen(0, host, () => {
+      const addr = srv.address()
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))))
+    })
+  })
+}
+
+export function hasRedisServer(): boolean {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0
+}
+
+/** A redis-server of our own on a free loopback port, in a temp dir, without persistence. */
+export class PrivateRedis {
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+    private proc: ChildProcess,
+  ) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`
+  }
+
+  static async start(options: { port?: number; dir?: string } = {}): Promise<PrivateRedis> {
+    if (!hasRedisServer()) throw new Error('redis-server is not installed (Debian package redis-server)')
+    const port = options.port ?? (await freePort())
+    const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'acd-redis-'))
+    const proc = PrivateRedis.spawn(port, dir)
+    const server = new PrivateRedis(port, dir, proc)
+    await server.waitReady()
+    return server
+  }
+
+  private static spawn(port: number, dir: string): ChildProcess {
+    return spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--loglevel', 'warning'],
+      { stdio: 'ignore' },
+    )
+  }
+
+  private async waitReady(): Promise<void> {
+    const deadline = Date.now() + 10_000
+    while (Date.now() < deadline) {
+      const client = new Redis({ port: this.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
+      client.on('error', () => {})
+      try {
+        await client.connect()
+        await client.ping()
+        client.disconnect()
+        return
+      } catch {
+        client.disconnect()
+        await new Promise((r) => setTimeout(r, 50))
+      }
+    }
+    throw new Error(`redis-server on port ${this.port} did not start`)
+  }
+
+  client(): Redis {
+    return new Redis({ port: this.port, host: '127.0.0.1' })
+  }
+
+  /** Kills the server and starts it again on the same port (scripts and data are gone). */
+  async restart(): Promise<void> {
+    await this.kill()
+    this.proc = PrivateRedis.spawn(this.port, this.dir)
+    await this.waitReady()
+  }
+
+  private kill(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.proc.exitCode !== null || this.proc.signalCode !== null) return resolve()
+      this.proc.once('exit', () => resolve())
+      this.proc.kill('SIGKILL')
+    })
+  }
+
+  async stop(): Promise<void> {
+    await this.kill()
+    rmSync(this.dir, { recursive: true, force: true })
+  }
+}
