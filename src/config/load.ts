@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import Ajv from 'ajv'
 import { IANAZone } from 'luxon'
-import { parseDocument } from 'yaml'
+import { LineCounter, parseDocument } from 'yaml'
 import { ConfigError, type ConfigProblem } from './errors'
 import type { Agent, Ddi, EscalationStep, OverflowTarget, PlatformConfig, Queue, Tenant, Trunk } from './model'
 import { parseCidr } from './network'
@@ -26,12 +26,16 @@ export function loadConfigFile(file: string): PlatformConfig {
 }
 
 export function parseConfig(text: string, file = '<inline>'): PlatformConfig {
-  const doc = parseDocument(text, { prettyErrors: false })
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter })
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((e) => ({
         file,
-        path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '',
+        path: (() => {
+          const at = lineCounter.linePos(e.pos[0])
+          return `line ${at.line}, column ${at.col}`
+        })(),
         reason: `YAML syntax: ${e.message.split('\n')[0]}`,
       })),
     )
