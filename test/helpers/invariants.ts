@@ -1,0 +1,116 @@
+import type Redis from 'ioredis'
+
+/** Atomic dump of a pool's ACD state (hashes, sets, sorted sets), for invariant checks. */
+const DUMP = `
+local out = {}
+for _, k in ipairs(redis.call('KEYS', KEYS[1] .. ':*')) do
+  local t = redis.call('TYPE', k).ok
+  if t == 'hash' then out[#out + 1] = { k, 'hash', redis.call('HGETALL', k) }
+  elseif t == 'zset' then out[#out + 1] = { k, 'zset', redis.call('ZRANGE', k, 0, -1) }
+  elseif t == 'set' then out[#out + 1] = { k, 'set', redis.call('SMEMBERS', k) } end
+end
+return cjson.encode(out)
+`
+
+export interface PoolDump {
+  hashes: Map<string, Record<string, string>>
+  zsets: Map<string, string[]>
+  sets: Map<string, string[]>
+}
+
+export async function dumpPool(redis: Redis, pool: string): Promise<PoolDump> {
+  const raw = JSON.parse((await redis.eval(DUMP, 1, `acd:{${pool}}`)) as string) as [string, string, string[] | Record<string, never>][]
+  const d: PoolDump = { hashes: new Map(), zsets: new Map(), sets: new Map() }
+  for (const [k, type, v] of raw) {
+    const list = Array.isArray(v) ? v : []
+    if (type === 'hash') {
+      const h: Record<string, string> = {}
+      for (let i = 0; i < list.length; i += 2) h[list[i]!] = list[i + 1]!
+      d.hashes.set(k, h)
+    } else if (type === 'zset') d.zsets.set(k, list)
+    else d.sets.set(k, list)
+  }
+  return d
+}
+
+/** Returns every violated invariant of the ACD state (empty when consistent). */
+export function checkInvariants(d: PoolDump, pool: string): string[] {
+  const P = `acd:{${pool}}`
+  const bad: string[] = []
+  const agents = new Map<string, Record<string, string>>()
+  const calls = new Map<string, Record<string, string>>()
+  for (const [k, h] of d.hashes) {
+    let m = new RegExp(`^${escape(P)}:agent:([^:]+)$`).exec(k)
+    if (m) agents.set(m[1]!, h)
+    m = new RegExp(`^${escape(P)}:t:([^:]+):call:(.+)$`).exec(k)
+    if (m) calls.set(`${m[1]}/${m[2]}`, h)
+  }
+  const quals = (a: string) => d.hashes.get(`${P}:agent:${a}:quals`) ?? {}
+  const holders = new Map<string, string>()
+  for (const [ref, c] of calls) {
+    const [tenant] = ref.split('/')
+    const qk = `${P}:t:${tenant}:q:${c['queue']}`
+    const inSteps = [...d.zsets.entries()].filter(([k, v]) => k.startsWith(`${qk}:w:`) && v.includes(c['id']!)).map(([k]) => k)
+    const inWaiting = (d.zsets.get(`${qk}:waiting`) ?? []).includes(c['id']!)
+    if (c['state'] === 'waiting') {
+      if (inSteps.length !== 1 || inSteps[0] !== `${qk}:w:${c['step']}`) bad.push(`waiting call ${ref} is in step lists ${inSteps.join(',') || 'none'} (step ${c['step']})`)
+      if (!inWaiting) bad.push(`waiting call ${ref} missing from the position list`)
+    } else {
+      if (inSteps.length) bad.push(`${c['state']} call ${ref} still in ${inSteps.join(',')}`)
+      if (inWaiting) bad.push(`${c['state']} call ${ref} still in the position list`)
+    }
+    if (c['state'] === 'referred' && !(d.zsets.get(`${P}:agent:${c['referent']}:referred`) ?? []).includes(ref))
+      bad.push(`referred call ${ref} not in its referent's list`)
+    if (c['state'] === 'reserved') {
+      const offered = (c['agents'] ?? '').split(',').filter(Boolean)
+      if (!offered.length) bad.push(`reserved call ${ref} has no agents`)
+      for (const a of offered) {
+        const other = holders.get(a)
+        if (other) bad.push(`agent ${a} holds two reservations: ${other} and ${ref}`)
+        holders.set(a, ref)
+        const ah = agents.get(a)
+        if (ah?.['state'] !== 'reserved' || ah['call'] !== ref) bad.push(`call ${ref} offered to ${a} which is ${ah?.['state']} with call ${ah?.['call']}`)
+      }
+    }
+    if (c['state'] === 'connected') {
+      const ah = agents.get(c['agent']!)
+      if (ah?.['state'] !== 'on-call' || ah['call'] !== ref) bad.push(`connected call ${ref}: agent ${c['agent']} is ${ah?.['state']} with ${ah?.['call']}`)
+      const other = holders.get(c['agent']!)
+      if (other) bad.push(`agent ${c['agent']} holds ${other} and is connected to ${ref}`)
+      holders.set(c['agent']!, ref)
+    }
+  }
+  for (const [id, a] of agents) {
+    const st = a['state']
+    if (st === 'reserved' || st === 'on-call') {
+      const c = calls.get(a['call'] ?? '')
+      if (!c) bad.push(`agent ${id} is ${st} with a call that does not exist: ${a['call']}`)
+      else if (st === 'reserved' && (c['state'] !== 'reserved' || !(c['agents'] ?? '').split(',').includes(id)))
+        bad.push(`agent ${id} reserved for ${a['call']} which is ${c['state']} offered to ${c['agents']}`)
+      else if (st === 'on-call' && (c['state'] !== 'connected' || c['agent'] !== id)) bad.push(`agent ${id} on-call for ${a['call']} which is ${c['state']}`)
+    }
+    const q = quals(id)
+    for (const [qid, spec] of Object.entries(q)) {
+      const [tenant, queue] = qid.split('/')
+      const step = Number(spec.split('|')[0])
+      const nsteps = Number(spec.split('|')[4])
+      const qk = `${P}:t:${tenant}:q:${queue}`
+      const avail = (d.zsets.get(`${qk}:a:${step}`) ?? []).includes(id)
+      if (st === 'available' && !avail) bad.push(`available agent ${id} missing from ${qk}:a:${step}`)
+      if (st !== 'available' && avail) bad.push(`${st} agent ${id} still listed available in ${qid}`)
+      if (!(d.sets.get(`${qk}:staffed`) ?? []).includes(id)) bad.push(`logged-in agent ${id} not staffed in ${qid}`)
+      if (st === 'available') {
+        for (let s = step; s < nsteps; s++) {
+          const w = d.zsets.get(`${qk}:w:${s}`) ?? []
+          if (w.length) bad.push(`agent ${id} is available while ${qid} has calls ${w.join(',')} waiting at step ${s}`)
+        }
+      }
+    }
+    if (st === 'logged-out' && Object.keys(q).length) bad.push(`logged-out agent ${id} keeps qualifications`)
+  }
+  return bad
+}
+
+function escape(s: string): string {
+  return s.replace(/[{}]/g, '\\$&')
+}
