@@ -3,6 +3,8 @@ import type Redis from 'ioredis'
 import type { PlatformConfig, Queue } from '../config/model'
 import { queueOf } from '../config/model'
 import { priorityFor } from '../routing/priority'
+import { silentLogger, type Logger } from '../telemetry/logger'
+import type { Metrics } from '../telemetry/metrics'
 import { type Clock, systemClock } from './clock'
 import { ID_PATTERN, keys, poolPrefix } from './keys'
 import { qualify } from './qualify'
@@ -23,6 +25,8 @@ export interface EngineOptions {
   /** This instance's id: offers for calls it owns come back to it. */
   instanceId: string
   clock?: Clock
+  logger?: Logger
+  metrics?: Metrics
 }
 
 interface ScriptReply {
@@ -40,6 +44,8 @@ export class AcdEngine extends EventEmitter {
   readonly clock: Clock
   private config: PlatformConfig
   private readonly scripts: Record<ScriptName, ScriptCaller>
+  private readonly log: Logger
+  private readonly metrics: Metrics | undefined
 
   constructor(
     readonly redis: Redis,
@@ -52,6 +58,8 @@ export class AcdEngine extends EventEmitter {
     this.clock = options.clock ?? systemClock
     this.config = config
     this.scripts = acdScripts(redis)
+    this.log = options.logger ?? silentLogger
+    this.metrics = options.metrics
   }
 
   get platform(): PlatformConfig {
@@ -97,13 +105,22 @@ export class AcdEngine extends EventEmitter {
 
   private async run(name: ScriptName, pool: string, ...args: (string | number)[]): Promise<ScriptReply> {
     let raw: string
+    const started = this.metrics ? process.hrtime.bigint() : 0n
     try {
       raw = await this.scripts[name](poolPrefix(pool), this.instanceId, this.clock.now(), ...args)
+      this.metrics?.acdOperations.inc({ operation: name, outcome: 'ok' })
     } catch (err) {
       const message = (err as Error).message ?? String(err)
       const match = /^([A-Z_]+) (.*)$/.exec(message)
-      if (match && match[1] !== 'ERR' && match[1] !== 'NOSCRIPT') throw new AcdError(match[1]!, match[2]!)
+      if (match && match[1] !== 'ERR' && match[1] !== 'NOSCRIPT') {
+        this.metrics?.acdOperations.inc({ operation: name, outcome: match[1]! })
+        throw new AcdError(match[1]!, match[2]!)
+      }
+      this.metrics?.acdOperations.inc({ operation: name, outcome: 'error' })
+      this.log.error({ err, operation: name, pool }, 'ACD operation failed')
       throw err
+    } finally {
+      if (this.metrics) this.metrics.acdOperationSeconds.observe({ operation: name }, Number(process.hrtime.bigint() - started) / 1e9)
     }
     const reply = JSON.parse(raw) as ScriptReply
     // cjson encodes an empty table as {}
@@ -155,11 +172,16 @@ export class AcdEngine extends EventEmitter {
       req.keepPlace?.seq ?? '',
       req.keepPlace?.enqueuedAt ?? '',
     )
-    return { state: reply['state'] as CallState | 'full', position: Number(reply['position'] ?? 0), priority }
+    const state = reply['state'] as CallState | 'full'
+    this.log.info({ tenant: req.tenant, call: req.callId, queue: req.queue, priority, state, position: reply['position'], referent: referent || undefined }, 'call enqueued')
+    if (state !== 'full') this.metrics?.callsOffered.inc({ tenant: req.tenant, queue: req.queue })
+    return { state, position: Number(reply['position'] ?? 0), priority }
   }
 
   async answer(tenant: string, callId: string, agentId: string): Promise<{ waitMs: number }> {
     const reply = await this.run('answer', this.poolOf(tenant), tenant, callId, agentId)
+    this.log.info({ tenant, call: callId, agent: agentId, waitMs: reply['waitMs'] }, 'call connected to agent')
+    this.metrics?.callsAnswered.inc({ tenant, queue: String(reply['queue']) })
     return { waitMs: Number(reply['waitMs']) }
   }
 
@@ -175,6 +197,10 @@ export class AcdEngine extends EventEmitter {
   /** The caller hung up before being connected (waiting or while agents were ringing). */
   async abandon(tenant: string, callId: string): Promise<{ stage: string } | undefined> {
     const reply = await this.run('abandon', this.poolOf(tenant), tenant, callId)
+    if (reply['state'] !== 'unknown') {
+      this.log.info({ tenant, call: callId, stage: reply['stage'] }, 'call abandoned')
+      this.metrics?.callsAbandoned.inc({ tenant, queue: String(reply['queue']) })
+    }
     return reply['state'] === 'unknown' ? undefined : { stage: String(reply['stage']) }
   }
 

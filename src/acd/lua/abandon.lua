@@ -19,4 +19,4 @@ if c.state == 'reserved' then
   local maxNoAnswer = maxNoAnswerSetting()
   for _, agentId in ipairs(split(c.agents, ',')) do releaseAgent(agentId, now, false, maxNoAnswer) end
 end
-return finish({ state = 'abandoned', stage = stage, waitMs = waited })
+return finish({ state = 'abandoned', stage = stage, waitMs = waited, queue = c.queue })

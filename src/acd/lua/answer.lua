@@ -27,4 +27,4 @@ local maxNoAnswer = maxNoAnswerSetting()
 for _, other in ipairs(offered) do
   if other ~= agentId then releaseAgent(other, now, false, maxNoAnswer) end
 end
-return finish({ state = 'connected', waitMs = waited })
+return finish({ state = 'connected', waitMs = waited, queue = c.queue })

@@ -1,0 +1,33 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+/** The service's Prometheus metrics; every tenant series carries the tenant label. */
+export class Metrics {
+  readonly registry = new Registry()
+  readonly acdOperations: Counter<'operation' | 'outcome'>
+  readonly acdOperationSeconds: Histogram<'operation'>
+  readonly callsOffered: Counter<'tenant' | 'queue'>
+  readonly callsAnswered: Counter<'tenant' | 'queue'>
+  readonly callsAbandoned: Counter<'tenant' | 'queue'>
+  readonly callsRejected: Counter<'tenant' | 'reason'>
+  readonly activeCalls: Gauge<'tenant'>
+  readonly sipRequests: Counter<'method' | 'status'>
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry })
+    const r = [this.registry]
+    this.acdOperations = new Counter({ name: 'acd_operations_total', help: 'ACD state transitions run', labelNames: ['operation', 'outcome'], registers: r })
+    this.acdOperationSeconds = new Histogram({
+      name: 'acd_operation_seconds',
+      help: 'Latency of ACD state transitions (one Lua script each)',
+      labelNames: ['operation'],
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1],
+      registers: r,
+    })
+    this.callsOffered = new Counter({ name: 'acd_calls_offered_total', help: 'Calls enqueued', labelNames: ['tenant', 'queue'], registers: r })
+    this.callsAnswered = new Counter({ name: 'acd_calls_answered_total', help: 'Calls connected to an agent', labelNames: ['tenant', 'queue'], registers: r })
+    this.callsAbandoned = new Counter({ name: 'acd_calls_abandoned_total', help: 'Callers who hung up before an agent answered', labelNames: ['tenant', 'queue'], registers: r })
+    this.callsRejected = new Counter({ name: 'sip_calls_rejected_total', help: 'Inbound calls refused', labelNames: ['tenant', 'reason'], registers: r })
+    this.activeCalls = new Gauge({ name: 'sip_active_calls', help: 'Calls in progress on this instance', labelNames: ['tenant'], registers: r })
+    this.sipRequests = new Counter({ name: 'sip_requests_total', help: 'SIP requests answered', labelNames: ['method', 'status'], registers: r })
+  }
+}
