@@ -1,0 +1,119 @@
+import type Srf from 'drachtio-srf'
+import type Mrf from 'drachtio-fsmrf'
+
+/** Hold music used when a queue names none: a gentle repeating tone pattern. */
+export const DEFAULT_HOLD = 'tone_stream://L=-1;%(400,200,523,659);%(400,200,659,784);%(800,1200,784,988)'
+export const TONE_OK = 'tone_stream://%(300,100,880);%(300,0,1320)'
+export const TONE_FAILED = 'tone_stream://%(250,250,480,620);%(250,250,480,620);%(250,0,480,620)'
+
+/** A caller answered into the media server. */
+export interface CallerMedia {
+  readonly dialog: Srf.Dialog
+  hold(music?: string): void
+  play(file: string): Promise<void>
+  bridge(agent: AgentMedia): Promise<void>
+  /** The caller's phone re-INVITEd (hold/unhold): returns the SDP to answer with. */
+  reoffer(sdp: string): Promise<string>
+  release(): Promise<void>
+}
+
+/** The media side of a call leg towards an agent (or callback / transfer target). */
+export interface AgentMedia {
+  /** SDP to offer in the INVITE towards the agent. */
+  readonly offer: string
+  /** The agent answered with this SDP. */
+  answered(sdp: string): Promise<void>
+  /** The agent's phone re-INVITEd (hold/unhold): returns the SDP to answer with. */
+  reoffer(sdp: string): Promise<string>
+  release(): Promise<void>
+}
+
+/** What the SIP front end needs from media: answer callers into hold music and bridge them. */
+export interface MediaGateway {
+  readonly kind: 'freeswitch'
+  answerCaller(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<CallerMedia>
+  agentLeg(): Promise<AgentMedia>
+  /** Channels in use on the media servers (for health and tests). */
+  channelCount(): Promise<number>
+}
+
+class FsCaller implements CallerMedia {
+  private released = false
+  constructor(
+    private readonly ep: Mrf.Endpoint,
+    readonly dialog: Srf.Dialog,
+  ) {}
+  hold(music = DEFAULT_HOLD): void {
+    this.ep.play(music).catch(() => undefined)
+  }
+  async play(file: string): Promise<void> {
+    await this.breakPlayback()
+    await this.ep.play(file)
+  }
+  private async breakPlayback(): Promise<void> {
+    await this.ep.api('uuid_break', `${this.ep.uuid} all`).catch(() => undefined)
+  }
+  async bridge(agent: AgentMedia): Promise<void> {
+    await this.breakPlayback()
+    await this.ep.bridge((agent as FsAgent).endpoint)
+  }
+  async reoffer(sdp: string): Promise<string> {
+    return this.ep.modify(sdp)
+  }
+  async release(): Promise<void> {
+    if (this.released) return
+    this.released = true
+    await this.ep.destroy().catch(() => undefined)
+  }
+}
+
+class FsAgent implements AgentMedia {
+  private released = false
+  constructor(readonly endpoint: Mrf.Endpoint) {}
+  get offer(): string {
+    return this.endpoint.local.sdp
+  }
+  async answered(sdp: string): Promise<void> {
+    await this.endpoint.modify(sdp)
+  }
+  async reoffer(sdp: string): Promise<string> {
+    return this.endpoint.modify(sdp)
+  }
+  async release(): Promise<void> {
+    if (this.released) return
+    this.released = true
+    await this.endpoint.destroy().catch(() => undefined)
+  }
+}
+
+/** Media on FreeSWITCH servers through drachtio-fsmrf; calls are spread over the servers. */
+export class FreeswitchGateway implements MediaGateway {
+  readonly kind = 'freeswitch'
+  private next = 0
+  constructor(private readonly servers: () => Mrf.MediaServer[]) {}
+
+  private pick(): Mrf.MediaServer {
+    const live = this.servers().filter((s) => s.connected())
+    if (live.length === 0) throw new Error('no media server connected')
+    return live[this.next++ % live.length]!
+  }
+
+  async answerCaller(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<CallerMedia> {
+    const { endpoint, dialog } = await this.pick().connectCaller(req, res)
+    return new FsCaller(endpoint, dialog)
+  }
+
+  async agentLeg(): Promise<AgentMedia> {
+    return new FsAgent(await this.pick().createEndpoint())
+  }
+
+  async channelCount(): Promise<number> {
+    let total = 0
+    for (const s of this.servers().filter((x) => x.connected())) {
+      const body = await s.api('show channels count')
+      const m = /(\d+)\s+total/.exec(body)
+      total += m ? Number(m[1]) : 0
+    }
+    return total
+  }
+}

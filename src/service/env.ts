@@ -1,0 +1,55 @@
+import { hostname } from 'node:os'
+
+export interface MediaServerAddress {
+  host: string
+  port: number
+  secret: string
+}
+
+/** Service settings, all from the environment (see README "Running the service"). */
+export interface ServiceEnv {
+  drachtio: { host: string; port: number; secret: string }
+  /** Empty: no media server; callers then hear ringback until an agent answers. */
+  freeswitch: MediaServerAddress[]
+  /** Address the event-socket listener for FreeSWITCH's outbound connections binds to. */
+  mediaListenAddress: string
+  redisUrl: string
+  configPath: string
+  httpHost: string
+  httpPort: number
+  instanceId: string
+  logLevel: string
+}
+
+export function parseMediaServers(text: string | undefined): MediaServerAddress[] {
+  if (!text || text.trim() === '' || text.trim() === 'none') return []
+  return text.split(',').map((item) => {
+    const [host, port, ...secret] = item.trim().split(':')
+    if (!host) throw new Error(`FREESWITCH: bad entry ${JSON.stringify(item)} (expected host:port:secret)`)
+    const p = Number(port ?? 8021)
+    if (!Number.isInteger(p) || p <= 0 || p > 65535) throw new Error(`FREESWITCH: bad port in ${JSON.stringify(item)}`)
+    return { host, port: p, secret: secret.length ? secret.join(':') : 'ClueCon' }
+  })
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, def: number): number {
+  const v = env[name]
+  if (v === undefined || v === '') return def
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got ${JSON.stringify(v)}`)
+  return n
+}
+
+export function readEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
+  return {
+    drachtio: { host: env['DRACHTIO_HOST'] ?? '127.0.0.1', port: int(env, 'DRACHTIO_PORT', 9022), secret: env['DRACHTIO_SECRET'] ?? 'cymru' },
+    freeswitch: parseMediaServers(env['FREESWITCH'] ?? '127.0.0.1:8021:ClueCon'),
+    mediaListenAddress: env['MEDIA_LISTEN_ADDRESS'] ?? '127.0.0.1',
+    redisUrl: env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    configPath: env['CONFIG_PATH'] ?? 'config/platform.yaml',
+    httpHost: env['HTTP_HOST'] ?? '127.0.0.1',
+    httpPort: int(env, 'HTTP_PORT', 8080),
+    instanceId: env['INSTANCE_ID'] ?? `${hostname().replace(/[^A-Za-z0-9._-]/g, '-')}-${process.pid}`,
+    logLevel: env['LOG_LEVEL'] ?? 'info',
+  }
+}

@@ -1,0 +1,195 @@
+import Srf from 'drachtio-srf'
+import Mrf from 'drachtio-fsmrf'
+import Redis from 'ioredis'
+import { AcdEngine } from '../acd/engine'
+import { keys } from '../acd/keys'
+import type { Notice } from '../acd/types'
+import { Registrar } from '../agents/registrar'
+import { ConfigStore } from '../config/store'
+import { FreeswitchGateway, type MediaGateway } from '../media/gateway'
+import { SipFrontEnd } from '../sip/front-end'
+import { createLogger, type Logger } from '../telemetry/logger'
+import { Metrics } from '../telemetry/metrics'
+import { TrunkChannels } from '../trunks/channels'
+import type { ServiceEnv } from './env'
+import { buildHttp } from './http'
+
+const HEARTBEAT_MS = 3000
+const ALIVE_TTL_MS = 10_000
+
+/**
+ * The running service: Redis, drachtio-server, FreeSWITCH media servers, the ACD engine and the
+ * SIP front end. A dependency that is unreachable is named in the logs and retried; it never
+ * crashes the process.
+ */
+export class Service {
+  readonly log: Logger
+  readonly metrics = new Metrics({ defaultMetrics: true })
+  readonly store: ConfigStore
+  readonly redis: Redis
+  private readonly blocking: Redis
+  readonly engine: AcdEngine
+  readonly srf = new Srf()
+  private readonly mrf: Mrf
+  private readonly mediaServers: Mrf.MediaServer[] = []
+  private readonly gateway: MediaGateway | undefined
+  readonly frontEnd: SipFrontEnd
+  private readonly channels: TrunkChannels
+  private readonly registrar: Registrar
+  private drachtioUp = false
+  private stopping = false
+  private readonly timers: NodeJS.Timeout[] = []
+  private readonly http
+
+  constructor(readonly env: ServiceEnv) {
+    this.log = createLogger({ level: env.logLevel, name: 'acd' }).child({ instance: env.instanceId })
+    this.store = new ConfigStore(env.configPath)
+    const retry = (what: string) => (attempt: number) => {
+      this.log.warn({ dependency: what, attempt }, `${what} unreachable, retrying`)
+      return Math.min(2000, 100 * attempt)
+    }
+    this.redis = new Redis(env.redisUrl, { retryStrategy: retry('redis'), maxRetriesPerRequest: null })
+    this.blocking = new Redis(env.redisUrl, { retryStrategy: retry('redis'), maxRetriesPerRequest: null })
+    for (const r of [this.redis, this.blocking]) r.on('error', (err) => this.log.debug({ err: err.message }, 'redis error'))
+    const config = this.store.current
+    this.engine = new AcdEngine(this.redis, config, { instanceId: env.instanceId, logger: this.log, metrics: this.metrics })
+    this.channels = new TrunkChannels(this.redis, config, env.instanceId)
+    this.registrar = new Registrar(this.redis, config, env.drachtio.secret + env.instanceId)
+    this.mrf = new Mrf(this.srf)
+    this.gateway = env.freeswitch.length ? new FreeswitchGateway(() => this.mediaServers) : undefined
+    this.frontEnd = new SipFrontEnd({
+      srf: this.srf,
+      engine: this.engine,
+      registrar: this.registrar,
+      channels: this.channels,
+      media: () => this.gateway,
+      log: this.log,
+      metrics: this.metrics,
+    })
+    this.frontEnd.attach(this.srf)
+    this.store.on('changed', (c) => {
+      void this.engine.applyConfig(c).then(() => {
+        this.channels.setConfig(c)
+        this.registrar.setConfig(c)
+        this.frontEnd.setConfig(c)
+        this.log.info('configuration reloaded')
+      })
+    })
+    this.store.on('refused', (err: Error) => this.log.error({ problems: (err as { problems?: unknown }).problems }, 'configuration refused; keeping the running one'))
+    this.http = buildHttp(this.metrics, this)
+  }
+
+  async health(): Promise<{ ok: boolean; [k: string]: unknown }> {
+    const redis = this.redis.status === 'ready'
+    const media = this.mediaServers.filter((m) => m.connected()).length
+    const ok = redis && this.drachtioUp && (this.env.freeswitch.length === 0 || media > 0)
+    return { ok, instance: this.env.instanceId, redis, drachtio: this.drachtioUp, mediaServers: { configured: this.env.freeswitch.length, connected: media }, calls: this.frontEnd.activeCalls }
+  }
+
+  async start(): Promise<void> {
+    await this.http.listen({ host: this.env.httpHost, port: this.env.httpPort })
+    this.log.info({ port: this.env.httpPort }, 'http listening (/health, /metrics)')
+    await this.untilReady(() => this.engine.applyConfig(this.store.current), 'redis')
+    this.connectDrachtio()
+    for (const fs of this.env.freeswitch) void this.connectMedia(fs)
+    this.timers.push(setInterval(() => void this.tick(), 200))
+    this.timers.push(setInterval(() => void this.heartbeat(), HEARTBEAT_MS))
+    await this.heartbeat()
+    for (const pool of this.engine.pools()) void this.listenOffers(pool)
+    this.log.info('service started')
+  }
+
+  private async untilReady(f: () => Promise<unknown>, what: string): Promise<void> {
+    for (let attempt = 1; !this.stopping; attempt++) {
+      try {
+        await f()
+        return
+      } catch (err) {
+        this.log.warn({ dependency: what, attempt, err: (err as Error).message }, `${what} not ready, retrying`)
+        await new Promise((r) => setTimeout(r, Math.min(2000, 200 * attempt)))
+      }
+    }
+  }
+
+  private connectDrachtio(): void {
+    const { host, port, secret } = this.env.drachtio
+    this.srf.on('connect', (err: Error, hostport: string) => {
+      if (err) return
+      this.drachtioUp = true
+      this.log.info({ dependency: 'drachtio', hostport }, 'connected to drachtio-server')
+    })
+    this.srf.on('error', (err: Error) => {
+      if (this.drachtioUp) this.log.warn({ dependency: 'drachtio', err: err.message }, 'drachtio-server connection lost, retrying')
+      else this.log.warn({ dependency: 'drachtio', err: err.message, host, port }, 'drachtio-server unreachable, retrying')
+      this.drachtioUp = false
+    })
+    this.srf.on('disconnect', () => {
+      this.drachtioUp = false
+    })
+    // drachtio-srf reconnects by itself after a lost or refused connection.
+    void this.srf.connect({ host, port, secret }).catch(() => undefined)
+  }
+
+  private async connectMedia(fs: { host: string; port: number; secret: string }): Promise<void> {
+    for (let attempt = 1; !this.stopping; attempt++) {
+      try {
+        const ms = await this.mrf.connect({ address: fs.host, port: fs.port, secret: fs.secret, listenAddress: this.env.mediaListenAddress })
+        this.mediaServers.push(ms)
+        this.log.info({ dependency: 'freeswitch', host: fs.host, port: fs.port }, 'connected to FreeSWITCH')
+        await new Promise<void>((resolve) => {
+          ms.once('end', () => resolve())
+          ms.once('error', () => resolve())
+        })
+        this.mediaServers.splice(this.mediaServers.indexOf(ms), 1)
+        this.log.warn({ dependency: 'freeswitch', host: fs.host, port: fs.port }, 'FreeSWITCH connection lost, retrying')
+        attempt = 0
+      } catch (err) {
+        this.log.warn({ dependency: 'freeswitch', host: fs.host, port: fs.port, attempt, err: (err as Error).message }, 'FreeSWITCH unreachable, retrying')
+        await new Promise((r) => setTimeout(r, Math.min(2000, 200 * attempt)))
+      }
+    }
+  }
+
+  private async tick(): Promise<void> {
+    if (this.redis.status !== 'ready') return
+    try {
+      await this.engine.tick()
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'timer run failed')
+    }
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (this.redis.status !== 'ready') return
+    try {
+      await this.channels.heartbeat(ALIVE_TTL_MS)
+      const released = await this.channels.sweep()
+      if (released > 0) this.log.warn({ released }, 'released trunk channels of instances that stopped')
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'heartbeat failed')
+    }
+  }
+
+  /** Offers for this instance's calls caused by other instances' actions. */
+  private async listenOffers(pool: string): Promise<void> {
+    const key = keys.offers(pool, this.env.instanceId)
+    while (!this.stopping) {
+      try {
+        const item = await this.blocking.blpop(key, 1)
+        if (item) this.engine.emit('notice', JSON.parse(item[1]) as Notice)
+      } catch (err) {
+        if (!this.stopping) await new Promise((r) => setTimeout(r, 500))
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true
+    for (const t of this.timers) clearInterval(t)
+    await this.http.close()
+    for (const ms of this.mediaServers) ms.disconnect()
+    this.srf.disconnect()
+    this.blocking.disconnect()
+    this.redis.disconnect()
+  }
+}

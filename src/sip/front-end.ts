@@ -1,0 +1,132 @@
+import type Srf from 'drachtio-srf'
+import type { AcdEngine } from '../acd/engine'
+import type { Notice } from '../acd/types'
+import type { Registrar } from '../agents/registrar'
+import type { PlatformConfig } from '../config/model'
+import type { MediaGateway } from '../media/gateway'
+import type { Logger } from '../telemetry/logger'
+import type { Metrics } from '../telemetry/metrics'
+import type { TrunkChannels } from '../trunks/channels'
+import { answerFeatureCode, parseFeatureCode, runFeatureCode } from './feature-codes'
+import { InboundCall } from './inbound-call'
+import { routeInbound, TrunkDirectory } from './inbound-routing'
+import { uriHost, uriUser } from './sdp'
+
+export interface FrontEndDeps {
+  srf: Srf
+  engine: AcdEngine
+  registrar: Registrar
+  channels: TrunkChannels
+  media: () => MediaGateway | undefined
+  log: Logger
+  metrics: Metrics
+}
+
+const DEFAULT_EXPIRES = 3600
+const MAX_EXPIRES = 7200
+
+/**
+ * The SIP front end on drachtio: trunk calls (source check, DDI routing, channel caps) handed to the
+ * ACD; agent phones (REGISTER with digest, feature codes).
+ */
+export class SipFrontEnd {
+  private directory: TrunkDirectory
+  private readonly calls = new Map<string, InboundCall>()
+
+  constructor(private readonly deps: FrontEndDeps) {
+    this.directory = new TrunkDirectory(deps.engine.platform)
+    deps.engine.on('notice', (n: Notice) => {
+      const call = this.calls.get(`${n.tenant}/${n.call}`)
+      if (call) void call.notice(n).catch((err) => deps.log.error({ err, tenant: n.tenant, call: n.call }, 'notice handling failed'))
+      else deps.log.warn({ tenant: n.tenant, call: n.call, type: n.type }, 'notice for a call this instance does not hold')
+    })
+  }
+
+  setConfig(config: PlatformConfig): void {
+    this.directory = new TrunkDirectory(config)
+  }
+
+  get activeCalls(): number {
+    return this.calls.size
+  }
+
+  attach(srf: Srf): void {
+    srf.invite((req, res) => void this.onInvite(req, res).catch((err) => this.fail(res, err)))
+    srf.on('register', (req: Srf.SrfRequest, res: Srf.SrfResponse) => void this.onRegister(req, res).catch((err) => this.fail(res, err)))
+  }
+
+  private fail(res: Srf.SrfResponse, err: unknown): void {
+    this.deps.log.error({ err }, 'SIP request handling failed')
+    if (!res.finalResponseSent) res.send(500)
+  }
+
+  private reply(res: Srf.SrfResponse, method: string, status: number, headers: Record<string, string> = {}): void {
+    this.deps.metrics.sipRequests.inc({ method, status: String(status) })
+    res.send(status, { headers })
+  }
+
+  private async onInvite(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
+    const user = uriUser(req.uri)
+    if (user?.startsWith('*')) return this.onFeatureCode(req, res, user)
+    const decision = routeInbound(this.directory, req.source_address, user, uriUser(req.get('To')))
+    if (!decision.ok) {
+      this.deps.log.warn({ source: req.source_address, user, status: decision.status, reason: decision.reason, tenant: decision.tenant }, 'inbound call refused')
+      this.deps.metrics.callsRejected.inc({ tenant: decision.tenant ?? 'unknown', reason: String(decision.status) })
+      return this.reply(res, 'INVITE', decision.status, { 'X-Reason': decision.reason })
+    }
+    const call = new InboundCall(
+      { ...this.deps, media: this.deps.media(), onEnded: (c) => this.calls.delete(`${c.tenant}/${c.id}`) },
+      req,
+      res,
+      decision.trunk,
+      decision.ddi,
+    )
+    this.calls.set(`${call.tenant}/${call.id}`, call)
+    await call.start()
+    if (call.ended) this.calls.delete(`${call.tenant}/${call.id}`)
+  }
+
+  private async onFeatureCode(req: Srf.SrfRequest, res: Srf.SrfResponse, user: string): Promise<void> {
+    const { registrar, engine, log } = this.deps
+    const domain = uriHost(req.uri) ?? ''
+    const auth = await registrar.authenticate('INVITE', domain, req.get('Authorization') || undefined, req.source_address)
+    if (!auth.ok) {
+      if (auth.challenge) return this.reply(res, 'INVITE', 401, { 'WWW-Authenticate': auth.challenge })
+      log.warn({ source: req.source_address, domain, reason: auth.reason }, 'feature code refused')
+      return this.reply(res, 'INVITE', auth.status, { 'X-Reason': auth.reason })
+    }
+    const code = parseFeatureCode(user)
+    if (!code) return this.reply(res, 'INVITE', 404, { 'X-Reason': `unknown feature code ${user}` })
+    const result = await runFeatureCode(engine, auth.agent, auth.tenant, code)
+    log.info({ tenant: auth.tenant.id, agent: auth.agent.id, code: code.action, ...result }, 'feature code')
+    await answerFeatureCode(this.deps.srf, this.deps.media(), req, res, result.ok, log)
+  }
+
+  private async onRegister(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
+    const { registrar, log } = this.deps
+    const domain = uriHost(req.uri) ?? uriHost(req.get('To')) ?? ''
+    const auth = await registrar.authenticate('REGISTER', domain, req.get('Authorization') || undefined, req.source_address)
+    if (!auth.ok) {
+      if (auth.challenge) return this.reply(res, 'REGISTER', 401, { 'WWW-Authenticate': auth.challenge })
+      log.warn({ source: req.source_address, domain, reason: auth.reason }, 'registration refused')
+      return this.reply(res, 'REGISTER', auth.status, { 'X-Reason': auth.reason })
+    }
+    const toUser = uriUser(req.get('To'))
+    if (toUser && toUser !== auth.agent.sipUsername) {
+      return this.reply(res, 'REGISTER', 403, { 'X-Reason': `${auth.agent.sipUsername} may not register ${toUser}` })
+    }
+    const contactHeader = req.get('Contact') ?? ''
+    const contact = /<([^>]+)>/.exec(contactHeader)?.[1] ?? contactHeader.split(';')[0]?.trim() ?? ''
+    const paramExpires = /;\s*expires=(\d+)/i.exec(contactHeader)?.[1]
+    const expires = Math.min(MAX_EXPIRES, Number(paramExpires ?? req.get('Expires') ?? DEFAULT_EXPIRES))
+    if (contactHeader.trim() === '*' || expires === 0) {
+      await registrar.register(auth.tenant, auth.agent, '', req.source_address, 0)
+      log.info({ tenant: auth.tenant.id, agent: auth.agent.id }, 'agent unregistered')
+      return this.reply(res, 'REGISTER', 200, { Expires: '0' })
+    }
+    if (!contact.startsWith('sip')) return this.reply(res, 'REGISTER', 400, { 'X-Reason': 'missing Contact' })
+    await registrar.register(auth.tenant, auth.agent, contact, req.source_address, expires)
+    log.info({ tenant: auth.tenant.id, agent: auth.agent.id, contact, expires }, 'agent registered')
+    this.reply(res, 'REGISTER', 200, { Contact: `<${contact}>;expires=${expires}`, Expires: String(expires) })
+  }
+}

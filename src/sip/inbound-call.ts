@@ -1,0 +1,265 @@
+import { randomUUID } from 'node:crypto'
+import type Srf from 'drachtio-srf'
+import type { AcdEngine } from '../acd/engine'
+import { AcdError, type Notice } from '../acd/types'
+import type { Registrar } from '../agents/registrar'
+import type { Ddi, Trunk } from '../config/model'
+import type { AgentMedia, CallerMedia, MediaGateway } from '../media/gateway'
+import type { Logger } from '../telemetry/logger'
+import type { Metrics } from '../telemetry/metrics'
+import type { TrunkChannels } from '../trunks/channels'
+
+export interface CallDeps {
+  srf: Srf
+  engine: AcdEngine
+  registrar: Registrar
+  channels: TrunkChannels
+  media: MediaGateway | undefined
+  log: Logger
+  metrics: Metrics
+  /** Called once the call has ended everywhere (channel released, engine told). */
+  onEnded(call: InboundCall): void
+}
+
+type Phase = 'queued' | 'connected' | 'ended'
+
+interface Ringing {
+  agent: string
+  attempt: number
+  request?: Srf.SrfRequest
+  media?: AgentMedia
+  cancelled: boolean
+}
+
+/**
+ * One inbound call from a trunk: answered into hold music (or kept ringing when there is no media
+ * server), queued in the ACD, offered to agents, bridged to the one who answers, and ended on every
+ * side whichever side ends it. Every ending releases the trunk channel and tells the engine.
+ */
+export class InboundCall {
+  readonly id = randomUUID()
+  readonly tenant: string
+  queue: string
+  private phase: Phase = 'queued'
+  private caller?: CallerMedia
+  private callerDialog?: Srf.Dialog
+  private agentDialog?: Srf.Dialog
+  private agentMedia?: AgentMedia
+  private agent?: string
+  private readonly ringing = new Map<string, Ringing>()
+  private readonly log: Logger
+  private answering = false
+
+  constructor(
+    private readonly deps: CallDeps,
+    private readonly req: Srf.SrfRequest,
+    private readonly res: Srf.SrfResponse,
+    readonly trunk: Trunk,
+    readonly ddi: Ddi,
+  ) {
+    this.tenant = ddi.tenant
+    this.queue = ddi.entry.kind === 'queue' ? ddi.entry.queue : ''
+    this.log = deps.log.child({ tenant: this.tenant, call: this.id, trunk: trunk.id, ddi: ddi.number, sipCallId: req.get('Call-ID') })
+  }
+
+  get ended(): boolean {
+    return this.phase === 'ended'
+  }
+
+  /** Takes a trunk channel, answers or rings, and queues the call. Returns false if refused. */
+  async start(): Promise<void> {
+    const { channels, engine, media, metrics } = this.deps
+    if (!(await channels.acquire(this.trunk, 'in', this.id))) {
+      this.log.warn('trunk inbound channels full: 503')
+      metrics.callsRejected.inc({ tenant: this.tenant, reason: 'channels-full' })
+      this.res.send(503, { headers: { 'Retry-After': '10' } })
+      this.phase = 'ended'
+      return
+    }
+    metrics.activeCalls.inc({ tenant: this.tenant })
+    this.req.on('cancel', () => void this.callerGone('cancel'))
+    try {
+      if (media) {
+        this.caller = await media.answerCaller(this.req, this.res)
+        this.callerDialog = this.caller.dialog
+        this.callerDialog.on('destroy', () => void this.callerGone('bye'))
+        const caller = this.caller
+        this.callerDialog.on('modify', (req: Srf.SrfRequest, res: Srf.SrfResponse) => {
+          caller.reoffer(req.body).then((sdp) => res.send(200, { body: sdp }), () => res.send(488))
+        })
+        if (this.ended) return
+        const q = this.deps.engine.platform.tenants.get(this.tenant)?.queues.find((x) => x.id === this.queue)
+        this.caller.hold(q?.holdMusic)
+      } else {
+        this.res.send(180)
+      }
+      const r = await engine.enqueue({
+        tenant: this.tenant,
+        queue: this.queue,
+        callId: this.id,
+        caller: this.req.callingNumber || this.req.get('From'),
+        attributes: { ddi: this.ddi.number, trunk: this.trunk.id },
+      })
+      this.log.info({ queue: this.queue, state: r.state, position: r.position }, 'inbound call queued')
+      if (r.state === 'full') await this.endCall('queue-full', 486)
+    } catch (err) {
+      this.log.error({ err }, 'inbound call setup failed')
+      await this.endCall('setup-failed', 500)
+    }
+  }
+
+  /** Offers, withdrawals and overflows for this call from the engine. */
+  async notice(n: Notice): Promise<void> {
+    if (this.ended) return
+    if (n.type === 'offer') {
+      for (const agent of n.agents) void this.ringAgent(agent, n.attempt)
+    } else if (n.type === 'withdraw') {
+      const ring = this.ringing.get(n.agent)
+      if (ring) this.cancelRing(ring)
+    } else if (n.type === 'overflow') {
+      if (n.target.startsWith('queue:')) {
+        this.queue = n.target.slice('queue:'.length)
+        this.log.info({ queue: this.queue, reason: n.reason }, 'call overflows to another queue of the tenant')
+        await this.deps.engine.enqueue({ tenant: this.tenant, queue: this.queue, callId: this.id, keepPlace: { seq: n.seq, enqueuedAt: n.enqueuedAt }, priority: n.priority })
+      } else {
+        this.log.info({ target: n.target, reason: n.reason }, 'call overflows out of the queue')
+        await this.endCall(`overflow-${n.reason}`, 480, true)
+      }
+    }
+  }
+
+  private async ringAgent(agent: string, attempt: number): Promise<void> {
+    const { registrar, srf, media, engine } = this.deps
+    const ring: Ringing = { agent, attempt, cancelled: false }
+    this.ringing.set(agent, ring)
+    const reg = await registrar.contactFor(agent, this.tenant)
+    if (!reg) {
+      this.ringing.delete(agent)
+      this.log.warn({ agent }, 'agent has no registered phone')
+      await engine.noAnswer(this.tenant, this.id, agent, 'unreachable').catch(() => undefined)
+      return
+    }
+    try {
+      if (media) ring.media = await media.agentLeg()
+      if (ring.cancelled || this.ended) throw new Error('cancelled')
+      const dialog = await srf.createUAC(
+        reg.contact,
+        {
+          localSdp: ring.media ? ring.media.offer : this.req.body,
+          headers: { From: `<sip:${this.req.callingNumber || 'anonymous'}@${this.deps.engine.platform.tenants.get(this.tenant)!.sipDomain}>`, 'X-ACD-Tenant': this.tenant, 'X-ACD-Queue': this.queue },
+        },
+        { cbRequest: (r: Srf.SrfRequest) => (ring.request = r) },
+      )
+      if (ring.cancelled || this.ended || this.answering) {
+        dialog.destroy()
+        throw new Error('cancelled')
+      }
+      this.answering = true
+      await this.agentAnswered(ring, dialog)
+    } catch (err) {
+      this.ringing.delete(agent)
+      await ring.media?.release()
+      const status = (err as { status?: number }).status
+      if (ring.cancelled || this.ended || (err as Error).message === 'cancelled' || status === 487) return
+      const reason = status === 486 || status === 600 ? 'busy' : status === 603 ? 'declined' : status === 408 || status === 480 ? 'ring-timeout' : 'unreachable'
+      this.log.info({ agent, status, reason }, 'agent did not take the call')
+      await engine.noAnswer(this.tenant, this.id, agent, reason).catch((e) => this.log.debug({ err: e }, 'offer already gone'))
+    }
+  }
+
+  private async agentAnswered(ring: Ringing, dialog: Srf.Dialog): Promise<void> {
+    const { engine } = this.deps
+    try {
+      await engine.answer(this.tenant, this.id, ring.agent)
+    } catch (err) {
+      this.answering = false
+      if (err instanceof AcdError) {
+        this.log.info({ agent: ring.agent, code: err.code }, 'agent answered an offer that was withdrawn')
+        dialog.destroy()
+        throw new Error('cancelled')
+      }
+      throw err
+    }
+    this.ringing.delete(ring.agent)
+    for (const other of this.ringing.values()) this.cancelRing(other)
+    this.phase = 'connected'
+    this.agent = ring.agent
+    this.agentDialog = dialog
+    this.agentMedia = ring.media
+    dialog.on('destroy', () => void this.agentGone())
+    if (this.agentMedia && this.caller) {
+      const agentMedia = this.agentMedia
+      dialog.on('modify', (req: Srf.SrfRequest, res: Srf.SrfResponse) => {
+        agentMedia.reoffer(req.body).then((sdp) => res.send(200, { body: sdp }), () => res.send(488))
+      })
+      await this.agentMedia.answered(dialog.remote.sdp)
+      await this.caller.bridge(this.agentMedia)
+    } else {
+      this.callerDialog = await this.deps.srf.createUAS(this.req, this.res, { localSdp: dialog.remote.sdp })
+      this.callerDialog.on('destroy', () => void this.callerGone('bye'))
+      this.relayModify(dialog, this.callerDialog)
+      this.relayModify(this.callerDialog, dialog)
+    }
+    this.log.info({ agent: ring.agent }, 'caller and agent connected')
+  }
+
+  /** Without media the two dialogs are relayed: a re-INVITE (hold/unhold) on one goes to the other. */
+  private relayModify(from: Srf.Dialog, to: Srf.Dialog): void {
+    from.on('modify', (req: Srf.SrfRequest, res: Srf.SrfResponse) => {
+      to.modify(req.body)
+        .then((sdp) => res.send(200, { body: sdp }))
+        .catch(() => res.send(488))
+    })
+  }
+
+  private cancelRing(ring: Ringing): void {
+    ring.cancelled = true
+    this.ringing.delete(ring.agent)
+    try {
+      ring.request?.cancel(() => undefined)
+    } catch {
+      /* already answered or failed */
+    }
+  }
+
+  private async callerGone(how: 'bye' | 'cancel'): Promise<void> {
+    if (this.ended) return
+    this.log.info({ how, phase: this.phase }, 'caller hung up')
+    await this.finish('caller')
+  }
+
+  private async agentGone(): Promise<void> {
+    if (this.ended) return
+    this.log.info({ agent: this.agent }, 'agent hung up')
+    await this.finish('agent')
+  }
+
+  /** Ends the call from the service side: final response or BYE to the caller. */
+  async endCall(reason: string, status = 480, _overflowed = false): Promise<void> {
+    if (this.ended) return
+    this.log.info({ reason }, 'service ends the call')
+    await this.finish('system', status)
+  }
+
+  private async finish(by: 'caller' | 'agent' | 'system', status = 480): Promise<void> {
+    if (this.ended) return
+    const wasConnected = this.phase === 'connected'
+    this.phase = 'ended'
+    for (const r of [...this.ringing.values()]) this.cancelRing(r)
+    try {
+      await this.deps.engine.hangup(this.tenant, this.id, by)
+    } catch (err) {
+      this.log.error({ err }, 'engine could not record the end of the call')
+    }
+    if (by !== 'caller') {
+      if (this.callerDialog) this.callerDialog.destroy()
+      else if (!this.res.finalResponseSent) this.res.send(status)
+    }
+    if (by !== 'agent' && this.agentDialog) this.agentDialog.destroy()
+    await Promise.all([this.caller?.release(), this.agentMedia?.release()])
+    await this.deps.channels.release(this.trunk, 'in', this.id).catch((err) => this.log.error({ err }, 'trunk channel release failed'))
+    this.deps.metrics.activeCalls.dec({ tenant: this.tenant })
+    this.log.info({ by, connected: wasConnected, agent: this.agent }, 'call ended')
+    this.deps.onEnded(this)
+  }
+}
