@@ -127,7 +127,7 @@ export class Service {
       this.drachtioUp = false
     })
     // drachtio-srf reconnects by itself after a lost or refused connection.
-    void this.srf.connect({ host, port, secret }).catch(() => undefined)
+    this.srf.connect({ host, port, secret })
   }
 
   private async connectMedia(fs: { host: string; port: number; secret: string }): Promise<void> {
