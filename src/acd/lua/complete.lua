@@ -11,8 +11,8 @@ end
 local agentId = c.agent
 local talk = now - tonumber(c.ans)
 local a = loadAgent(agentId)
-redis.call('HINCRBY', agentKey(agentId), 'calls', 1)
-redis.call('HINCRBY', agentKey(agentId), 'talk_ms', math.floor(talk))
+a.calls = redis.call('HINCRBY', agentKey(agentId), 'calls', 1)
+a.talk_ms = redis.call('HINCRBY', agentKey(agentId), 'talk_ms', math.floor(talk))
 redis.call('HDEL', agentKey(agentId), 'call')
 local qk = queueKey(c.tenant .. '/' .. c.queue)
 local wrapMs = tonumber(redis.call('HGET', qk, 'wrap_ms')) or 0
@@ -31,7 +31,7 @@ if a.state == 'on-call' then
     redis.call('HSET', agentKey(agentId), 'idle_since', fmt(now))
     a.idle_since = fmt(now)
     setAgentState(agentId, a, 'available', now, '')
-    tryMatchAgent(agentId, now)
+    tryMatchAgent(agentId, now, a)
   end
 end
 return finish({ state = 'completed', talkMs = talk })

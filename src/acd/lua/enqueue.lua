@@ -45,14 +45,13 @@ redis.call('HSET', callKey(ref), unpack(fields))
 if c.state == 'referred' then
   redis.call('ZADD', agentKey(referent) .. ':referred', score, ref)
   redis.call('ZADD', TIMERS, c.ref_until, 'ref|' .. ref)
-else
-  putInQueue(ref, c)
 end
 if esc[step + 1] then redis.call('ZADD', TIMERS, fmt(enq + tonumber(esc[step + 1])), 'esc|' .. ref) end
 redis.call('ZADD', TIMERS, c.max_at, 'max|' .. ref)
 redis.call('HINCRBY', qk .. ':stats', 'offered', 1)
 emit(tenant, 'enqueued', now, { 'call', callId, 'queue', queue, 'priority', tostring(priority), 'caller', ARGV[7], 'attrs', ARGV[8], 'referent', referent })
-local matched = tryMatchCall(ref, c, now)
+local matched
+if c.state == 'referred' then matched = tryMatchCall(ref, c, now) else matched = matchOrQueue(ref, c, now) end
 if not matched then redis.call('HINCRBY', qk .. ':stats', 'queued', 1) end
 local position = 0
 if c.state == 'waiting' then position = redis.call('ZRANK', qk .. ':waiting', callId) + 1 end

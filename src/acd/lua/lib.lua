@@ -2,6 +2,7 @@
 -- KEYS[1] is the pool prefix "acd:{<pool>}": every key a script touches starts with it,
 -- so each script stays in one Redis Cluster hash slot.
 local P = KEYS[1]
+local NOWS = ARGV[2]
 local MAX_EVENTS = 100000
 
 local function fmt(n) return string.format('%.0f', n) end
@@ -37,7 +38,7 @@ local function hashToTable(flat)
 end
 
 local function emit(tenant, kind, now, fields)
-  local args = { 'XADD', P .. ':t:' .. tenant .. ':events', 'MAXLEN', '~', MAX_EVENTS, '*', 'type', kind, 'ts', fmt(now), 'tenant', tenant }
+  local args = { 'XADD', P .. ':t:' .. tenant .. ':events', 'MAXLEN', '~', MAX_EVENTS, '*', 'type', kind, 'ts', NOWS, 'tenant', tenant }
   for i = 1, #fields do args[#args + 1] = fields[i] end
   redis.call(unpack(args))
 end
@@ -80,8 +81,8 @@ local function loadAgent(agentId)
   return hashToTable(redis.call('HGETALL', agentKey(agentId)))
 end
 
-local function removeAvailable(agentId)
-  local quals = redis.call('HGETALL', agentKey(agentId) .. ':quals')
+local function removeAvailable(agentId, quals)
+  quals = quals or redis.call('HGETALL', agentKey(agentId) .. ':quals')
   for i = 1, #quals, 2 do
     local step = parseQual(quals[i + 1])
     redis.call('ZREM', queueKey(quals[i]) .. ':a:' .. step, agentId)
@@ -97,30 +98,35 @@ end
 
 local function setAgentState(agentId, a, to, now, reason, extra)
   local from = a.state
-  local args = { 'HSET', agentKey(agentId), 'state', to, 'state_since', fmt(now), 'reason', reason or '' }
+  local args = { 'HSET', agentKey(agentId), 'state', to, 'state_since', NOWS, 'reason', reason or '' }
   if extra then for i = 1, #extra do args[#args + 1] = extra[i] end end
   redis.call(unpack(args))
   a.state = to
   if from ~= to then agentStateChanged(agentId, a, from or 'logged-out', to, now, reason) end
 end
 
+-- c.inq: the call is in its queue's waiting lists.
 local function putInQueue(ref, c)
   local qk = queueKey(c.tenant .. '/' .. c.queue)
   redis.call('ZADD', qk .. ':w:' .. c.step, c.score, c.id)
   redis.call('ZADD', qk .. ':waiting', c.score, c.id)
   redis.call('ZADD', qk .. ':since', c.enq, c.id)
+  c.inq = true
 end
 
 local function takeFromQueue(c)
+  if not c.inq then return end
   local qk = queueKey(c.tenant .. '/' .. c.queue)
   redis.call('ZREM', qk .. ':w:' .. c.step, c.id)
   redis.call('ZREM', qk .. ':waiting', c.id)
   redis.call('ZREM', qk .. ':since', c.id)
+  c.inq = false
 end
 
 local function loadCall(ref)
   local c = hashToTable(redis.call('HGETALL', callKey(ref)))
   if c.id == nil then return nil end
+  c.inq = (c.state == 'waiting')
   return c
 end
 
@@ -132,8 +138,9 @@ local function clearCallTimers(ref)
   redis.call('ZREM', TIMERS, 'res|' .. ref, 'esc|' .. ref, 'max|' .. ref, 'ref|' .. ref)
 end
 
--- Reserve: the call leaves the waiting lists; each agent leaves every available list.
-local function reserve(ref, c, agents, now)
+-- Reserve: the call leaves the waiting lists; each agent leaves every available list
+-- (`listed`: the agents were found in those lists).
+local function reserve(ref, c, agents, now, listed)
   if c.state == 'referred' then
     redis.call('ZREM', agentKey(c.referent) .. ':referred', ref)
   else
@@ -146,9 +153,9 @@ local function reserve(ref, c, agents, now)
   c.state = 'reserved'
   redis.call('ZADD', TIMERS, fmt(now + ringMs), 'res|' .. ref)
   for _, agentId in ipairs(agents) do
-    removeAvailable(agentId)
-    local a = loadAgent(agentId)
-    setAgentState(agentId, a, 'reserved', now, '', { 'call', ref })
+    if listed then removeAvailable(agentId) end
+    local f = redis.call('HMGET', agentKey(agentId), 'state', 'tenants')
+    setAgentState(agentId, { state = f[1], tenants = f[2] }, 'reserved', now, '', { 'call', ref })
   end
   local waited = now - tonumber(c.enq)
   emit(c.tenant, 'reserved', now, { 'call', c.id, 'queue', c.queue, 'agents', table.concat(agents, ','), 'wait_ms', fmt(waited), 'attempt', tostring(resId) })
@@ -162,12 +169,13 @@ local function agentQualifies(agentId, qid, step)
   return s <= step
 end
 
--- Find agents for a call that is ready (waiting or referred); reserve when found.
+-- Find agents for a call that is ready (waiting or referred); reserve when found. The call may or
+-- may not be in its queue's lists yet (c.inq).
 local function tryMatchCall(ref, c, now)
   if c.state == 'referred' then
     local st = redis.call('HGET', agentKey(c.referent), 'state')
     if st == 'available' and redis.call('HEXISTS', agentKey(c.referent) .. ':quals', c.tenant .. '/' .. c.queue) == 1 then
-      reserve(ref, c, { c.referent }, now)
+      reserve(ref, c, { c.referent }, now, true)
       return true
     end
     return false
@@ -184,7 +192,7 @@ local function tryMatchCall(ref, c, now)
       for _, m in ipairs(members) do all[#all + 1] = m end
     end
     if #all == 0 then return false end
-    reserve(ref, c, all, now)
+    reserve(ref, c, all, now, true)
     return true
   end
   if strategy == 'random' then
@@ -198,7 +206,7 @@ local function tryMatchCall(ref, c, now)
     for s = 0, step do
       if pick <= counts[s] then
         local m = redis.call('ZRANGE', qk .. ':a:' .. s, pick - 1, pick - 1)
-        reserve(ref, c, { m[1] }, now)
+        reserve(ref, c, { m[1] }, now, true)
         return true
       end
       pick = pick - counts[s]
@@ -224,19 +232,27 @@ local function tryMatchCall(ref, c, now)
   end
   if best == nil then return false end
   if strategy == 'round-robin' then redis.call('HSET', qk, 'rr', fmt(bestScore)) end
-  reserve(ref, c, { best }, now)
+  reserve(ref, c, { best }, now, true)
   return true
 end
 
+-- A waiting call not in the lists: offer it now, or put it in its place.
+local function matchOrQueue(ref, c, now)
+  if tryMatchCall(ref, c, now) then return true end
+  putInQueue(ref, c)
+  return false
+end
+
 -- An agent is ready: take the best call it qualifies for, else join the available lists.
-local function tryMatchAgent(agentId, now)
-  local a = loadAgent(agentId)
+-- `a`: the agent's fields when the caller has them (state, tenants, idle_since, calls, talk_ms).
+local function tryMatchAgent(agentId, now, a)
+  a = a or loadAgent(agentId)
   if a.state ~= 'available' then return false end
   local referred = redis.call('ZRANGE', agentKey(agentId) .. ':referred', 0, 0)
   if referred[1] then
     local c = loadCall(referred[1])
     if c and c.state == 'referred' then
-      reserve(referred[1], c, { agentId }, now)
+      reserve(referred[1], c, { agentId }, now, false)
       return true
     end
   end
@@ -262,7 +278,7 @@ local function tryMatchAgent(agentId, now)
     addAvailable(agentId, a, quals)
     return tryMatchCall(bestRef, c, now)
   end
-  reserve(bestRef, c, { agentId }, now)
+  reserve(bestRef, c, { agentId }, now, false)
   return true
 end
 
@@ -277,8 +293,7 @@ local function returnCall(ref, c, now)
   end
   c.state = 'waiting'
   redis.call('HSET', callKey(ref), 'state', 'waiting')
-  putInQueue(ref, c)
-  tryMatchCall(ref, c, now)
+  matchOrQueue(ref, c, now)
 end
 
 overflow = function(ref, c, now, reason)
@@ -313,7 +328,7 @@ local function releaseAgent(agentId, now, noAnswer, maxNoAnswer)
     return
   end
   setAgentState(agentId, a, 'available', now, '')
-  tryMatchAgent(agentId, now)
+  tryMatchAgent(agentId, now, a)
 end
 
 local function maxNoAnswerSetting()

@@ -19,5 +19,5 @@ redis.call('SADD', P .. ':agents', agentId)
 local a = loadAgent(agentId)
 a.state = 'logged-out'
 setAgentState(agentId, a, 'available', now, '')
-tryMatchAgent(agentId, now)
+tryMatchAgent(agentId, now, a)
 return finish({ state = redis.call('HGET', ak, 'state') })

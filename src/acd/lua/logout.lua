@@ -35,8 +35,7 @@ for _, ref in ipairs(referred) do
     redis.call('ZREM', TIMERS, 'ref|' .. ref)
     c.state = 'waiting'
     redis.call('HSET', callKey(ref), 'state', 'waiting')
-    putInQueue(ref, c)
-    tryMatchCall(ref, c, now)
+    matchOrQueue(ref, c, now)
   end
 end
 return finish({ state = 'logged-out' })

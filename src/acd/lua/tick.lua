@@ -17,7 +17,7 @@ for _, member in ipairs(due) do
         redis.call('HSET', agentKey(subject), 'idle_since', fmt(now))
         a.idle_since = fmt(now)
         setAgentState(subject, a, 'available', now, '')
-        tryMatchAgent(subject, now)
+        tryMatchAgent(subject, now, a)
       end
     end
   else
@@ -41,17 +41,13 @@ for _, member in ipairs(due) do
         local esc = split(redis.call('HGET', queueKey(c.tenant .. '/' .. c.queue), 'esc'), ',')
         if esc[step + 1] then redis.call('ZADD', TIMERS, fmt(tonumber(c.enq) + tonumber(esc[step + 1])), 'esc|' .. subject) end
         emit(c.tenant, 'escalated', now, { 'call', c.id, 'queue', c.queue, 'step', c.step })
-        if c.state == 'waiting' then
-          putInQueue(subject, c)
-          tryMatchCall(subject, c, now)
-        end
+        if c.state == 'waiting' then matchOrQueue(subject, c, now) end
       elseif kind == 'ref' and c.state == 'referred' then
         redis.call('ZREM', agentKey(c.referent) .. ':referred', subject)
         c.state = 'waiting'
         redis.call('HSET', callKey(subject), 'state', 'waiting')
         emit(c.tenant, 'referent_timeout', now, { 'call', c.id, 'queue', c.queue, 'agent', c.referent })
-        putInQueue(subject, c)
-        tryMatchCall(subject, c, now)
+        matchOrQueue(subject, c, now)
       elseif kind == 'max' and (c.state == 'waiting' or c.state == 'referred') then
         overflow(subject, c, now, 'max-wait')
       end

@@ -15,5 +15,5 @@ if a.state == 'wrap-up' then redis.call('ZREM', TIMERS, 'wrap|' .. agentId) end
 redis.call('HSET', ak, 'rna', '0', 'idle_since', fmt(now))
 a.idle_since = fmt(now)
 setAgentState(agentId, a, 'available', now, '')
-tryMatchAgent(agentId, now)
+tryMatchAgent(agentId, now, a)
 return finish({ state = redis.call('HGET', ak, 'state') })

@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, writeFileSync, createWriteStream } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Test } from 'tap'
+import { freePort } from '../../src/redis/private-server'
+
+export interface AppHandle {
+  httpPort: number
+  instanceId: string
+  configPath: string
+  logFile: string
+  proc: ChildProcess
+  health(): Promise<Record<string, unknown>>
+  metrics(): Promise<string>
+  stop(): Promise<void>
+}
+
+/**
+ * Starts the service (`node --import tsx src/service/main.ts`, as `npm start` and the Dockerfile do)
+ * with a generated config and the given dependencies, and waits until /health is green.
+ */
+export async function startApp(
+  t: Test,
+  opts: { configYaml: string; redisUrl: string; drachtio: { host: string; adminPort: number; secret: string }; freeswitch?: { host: string; eslPort: number; secret: string }; instanceId?: string },
+): Promise<AppHandle> {
+  const dir = mkdtempSync(join(tmpdir(), 'acd-app-'))
+  const configPath = join(dir, 'platform.yaml')
+  writeFileSync(configPath, opts.configYaml)
+  const httpPort = await freePort()
+  const instanceId = opts.instanceId ?? `e2e-${httpPort}`
+  const logFile = join(dir, 'app.log')
+  const log = createWriteStream(logFile)
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/service/main.ts'], {
+    env: {
+      ...process.env,
+      DRACHTIO_HOST: opts.drachtio.host,
+      DRACHTIO_PORT: String(opts.drachtio.adminPort),
+      DRACHTIO_SECRET: opts.drachtio.secret,
+      FREESWITCH: opts.freeswitch ? `${opts.freeswitch.host}:${opts.freeswitch.eslPort}:${opts.freeswitch.secret}` : 'none',
+      MEDIA_LISTEN_ADDRESS: '127.0.0.1',
+      REDIS_URL: opts.redisUrl,
+      CONFIG_PATH: configPath,
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: String(httpPort),
+      INSTANCE_ID: instanceId,
+      LOG_LEVEL: process.env['E2E_LOG_LEVEL'] ?? 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  proc.stdout!.pipe(log)
+  proc.stderr!.pipe(log)
+  const base = `http://127.0.0.1:${httpPort}`
+  const handle: AppHandle = {
+    httpPort,
+    instanceId,
+    configPath,
+    logFile,
+    proc,
+    health: async () => (await fetch(`${base}/health`)).json() as Promise<Record<string, unknown>>,
+    metrics: async () => (await fetch(`${base}/metrics`)).text(),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null) return resolve()
+        const timer = setTimeout(() => proc.kill('SIGKILL'), 3000)
+        proc.once('exit', () => {
+          clearTimeout(timer)
+          resolve()
+        })
+        proc.kill('SIGTERM')
+      }),
+  }
+  t.teardown(() => handle.stop())
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`service exited with ${proc.exitCode}; see ${logFile}`)
+    try {
+      const h = await handle.health()
+      if (h['ok'] === true) break
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) throw new Error(`service not healthy after 30 s; see ${logFile}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  return handle
+}
