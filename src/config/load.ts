@@ -93,6 +93,7 @@ function build(raw: Raw, file: string, problems: ConfigProblem[]): PlatformConfi
       pool: t.pool ?? t.id,
       sipDomain: t.sip_domain ?? `${t.id}.acd.local`,
       incompatibleWith: t.incompatible_with ?? [],
+      outboundAllowed: t.outbound_allowed ?? [],
       skills,
       trunks: [],
       ddis: [],

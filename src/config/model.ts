@@ -102,6 +102,8 @@ export interface Tenant {
   pool: string
   sipDomain: string
   incompatibleWith: string[]
+  /** E.164 prefixes this tenant may call out to (transfers, callbacks, campaigns). */
+  outboundAllowed: string[]
   skills: string[]
   trunks: Trunk[]
   ddis: Ddi[]

@@ -90,6 +90,7 @@ const tenant = {
     pool: id,
     sip_domain: { type: 'string', pattern: '^[a-z0-9.-]+$' },
     incompatible_with: { type: 'array', items: id },
+    outbound_allowed: { type: 'array', items: { type: 'string', pattern: '^\\+[0-9]{1,15}$' } },
     skills: { type: 'array', items: id },
     trunks: {
       type: 'array',

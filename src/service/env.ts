@@ -13,6 +13,8 @@ export interface ServiceEnv {
   freeswitch: MediaServerAddress[]
   /** Address the event-socket listener for FreeSWITCH's outbound connections binds to. */
   mediaListenAddress: string
+  /** Address FreeSWITCH connects back to (defaults to the listen address). */
+  mediaAdvertisedAddress: string | undefined
   redisUrl: string
   configPath: string
   httpHost: string
@@ -45,6 +47,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
     drachtio: { host: env['DRACHTIO_HOST'] ?? '127.0.0.1', port: int(env, 'DRACHTIO_PORT', 9022), secret: env['DRACHTIO_SECRET'] ?? 'cymru' },
     freeswitch: parseMediaServers(env['FREESWITCH'] ?? '127.0.0.1:8021:ClueCon'),
     mediaListenAddress: env['MEDIA_LISTEN_ADDRESS'] ?? '127.0.0.1',
+    mediaAdvertisedAddress: env['MEDIA_ADVERTISED_ADDRESS'] || undefined,
     redisUrl: env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     configPath: env['CONFIG_PATH'] ?? 'config/platform.yaml',
     httpHost: env['HTTP_HOST'] ?? '127.0.0.1',

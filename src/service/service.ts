@@ -133,7 +133,7 @@ export class Service {
   private async connectMedia(fs: { host: string; port: number; secret: string }): Promise<void> {
     for (let attempt = 1; !this.stopping; attempt++) {
       try {
-        const ms = await this.mrf.connect({ address: fs.host, port: fs.port, secret: fs.secret, listenAddress: this.env.mediaListenAddress })
+        const ms = await this.mrf.connect({ address: fs.host, port: fs.port, secret: fs.secret, listenAddress: this.env.mediaListenAddress, advertisedAddress: this.env.mediaAdvertisedAddress })
         this.mediaServers.push(ms)
         this.log.info({ dependency: 'freeswitch', host: fs.host, port: fs.port }, 'connected to FreeSWITCH')
         await new Promise<void>((resolve) => {

@@ -8,6 +8,8 @@ import type { AgentMedia, CallerMedia, MediaGateway } from '../media/gateway'
 import type { Logger } from '../telemetry/logger'
 import type { Metrics } from '../telemetry/metrics'
 import type { TrunkChannels } from '../trunks/channels'
+import { uriUser } from './sdp'
+import { transferTarget } from './transfer'
 
 export interface CallDeps {
   srf: Srf
@@ -49,6 +51,7 @@ export class InboundCall {
   private readonly ringing = new Map<string, Ringing>()
   private readonly log: Logger
   private answering = false
+  private outboundTrunk?: Trunk
 
   constructor(
     private readonly deps: CallDeps,
@@ -186,7 +189,10 @@ export class InboundCall {
     this.agent = ring.agent
     this.agentDialog = dialog
     this.agentMedia = ring.media
-    dialog.on('destroy', () => void this.agentGone())
+    dialog.on('destroy', () => {
+      if (dialog === this.agentDialog) void this.agentGone()
+    })
+    dialog.on('refer', (req: Srf.SrfRequest, res: Srf.SrfResponse) => void this.onRefer(dialog, req, res).catch((err) => this.log.error({ err }, 'transfer failed')))
     if (this.agentMedia && this.caller) {
       const agentMedia = this.agentMedia
       dialog.on('modify', (req: Srf.SrfRequest, res: Srf.SrfResponse) => {
@@ -194,6 +200,10 @@ export class InboundCall {
       })
       await this.agentMedia.answered(dialog.remote.sdp)
       await this.caller.bridge(this.agentMedia)
+    } else if (this.callerDialog) {
+      // back from a transfer to a queue: point the caller's media at the new agent
+      await this.callerDialog.modify(dialog.remote.sdp)
+      this.relayModify(dialog, this.callerDialog)
     } else {
       this.callerDialog = await this.deps.srf.createUAS(this.req, this.res, { localSdp: dialog.remote.sdp })
       this.callerDialog.on('destroy', () => void this.callerGone('bye'))
@@ -201,6 +211,77 @@ export class InboundCall {
       this.relayModify(this.callerDialog, dialog)
     }
     this.log.info({ agent: ring.agent }, 'caller and agent connected')
+  }
+
+  /** Blind transfer by the connected agent: to a queue of the tenant, or an allowed number. */
+  private async onRefer(from: Srf.Dialog, req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
+    if (from !== this.agentDialog || this.phase !== 'connected') return void res.send(481)
+    const target = transferTarget(this.deps.engine.platform, this.tenant, uriUser(req.get('Refer-To')))
+    if (target.kind === 'refused') {
+      this.log.warn({ agent: this.agent, referTo: req.get('Refer-To'), reason: target.reason }, 'transfer refused')
+      return void res.send(target.status, { headers: { 'X-Reason': target.reason } })
+    }
+    res.send(202)
+    from
+      .request({
+        method: 'NOTIFY',
+        headers: { Event: 'refer', 'Subscription-State': 'terminated;reason=noresource', 'Content-Type': 'message/sipfrag;version=2.0' },
+        body: 'SIP/2.0 200 OK\r\n',
+      } as unknown as Srf.SrfRequest)
+      .catch(() => undefined)
+    this.log.info({ agent: this.agent, target }, 'blind transfer')
+    await this.deps.engine.complete(this.tenant, this.id, 'agent')
+    this.agentDialog = undefined
+    from.destroy()
+    await this.agentMedia?.release()
+    this.agentMedia = undefined
+    this.agent = undefined
+    if (target.kind === 'queue') {
+      this.phase = 'queued'
+      this.queue = target.queue
+      this.caller?.hold()
+      await this.deps.engine.enqueue({ tenant: this.tenant, queue: this.queue, callId: this.id, caller: this.req.callingNumber, attributes: { ddi: this.ddi.number, transferred: 'true' } })
+      return
+    }
+    await this.dialOut(target.number)
+  }
+
+  /** Connects the caller to an outside number through the tenant's outbound trunk. */
+  private async dialOut(number: string): Promise<void> {
+    const tenant = this.deps.engine.platform.tenants.get(this.tenant)!
+    const trunk = tenant.trunks.find((t) => t.outboundProxy && t.maxOutbound > 0)!
+    if (!(await this.deps.channels.acquire(trunk, 'out', this.id))) {
+      this.log.warn({ trunk: trunk.id }, 'outbound channels full: transfer fails')
+      return this.endCall('outbound-channels-full')
+    }
+    this.outboundTrunk = trunk
+    const media = this.deps.media ? await this.deps.media.agentLeg() : undefined
+    try {
+      const dialog = await this.deps.srf.createUAC(`sip:${number}@${trunk.outboundProxy}`, {
+        localSdp: media ? media.offer : (this.callerDialog?.remote.sdp ?? this.req.body),
+        headers: { From: `<sip:${this.ddi.number}@${tenant.sipDomain}>`, 'X-ACD-Tenant': this.tenant },
+      })
+      if (this.ended) {
+        dialog.destroy()
+        await media?.release()
+        return
+      }
+      this.agentDialog = dialog
+      this.agentMedia = media
+      dialog.on('destroy', () => {
+        if (dialog === this.agentDialog) void this.agentGone()
+      })
+      if (media && this.caller) {
+        await media.answered(dialog.remote.sdp)
+        await this.caller.bridge(media)
+      } else if (this.callerDialog) {
+        await this.callerDialog.modify(dialog.remote.sdp)
+      }
+    } catch (err) {
+      await media?.release()
+      this.log.info({ number, status: (err as { status?: number }).status }, 'transfer target did not answer')
+      await this.endCall('transfer-failed')
+    }
   }
 
   /** Without media the two dialogs are relayed: a re-INVITE (hold/unhold) on one goes to the other. */
@@ -258,6 +339,7 @@ export class InboundCall {
     if (by !== 'agent' && this.agentDialog) this.agentDialog.destroy()
     await Promise.all([this.caller?.release(), this.agentMedia?.release()])
     await this.deps.channels.release(this.trunk, 'in', this.id).catch((err) => this.log.error({ err }, 'trunk channel release failed'))
+    if (this.outboundTrunk) await this.deps.channels.release(this.outboundTrunk, 'out', this.id).catch((err) => this.log.error({ err }, 'trunk channel release failed'))
     this.deps.metrics.activeCalls.dec({ tenant: this.tenant })
     this.log.info({ by, connected: wasConnected, agent: this.agent }, 'call ended')
     this.deps.onEnded(this)

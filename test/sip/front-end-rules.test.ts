@@ -104,3 +104,14 @@ t.test('SIP helpers', async (t) => {
   t.equal(uriHost('sip:*41@gridco.acd.local'), 'gridco.acd.local')
   t.match(inactiveAnswer('v=0\r\nm=audio 4000 RTP/AVP 0 101\r\n'), /m=audio 9 RTP\/AVP 0\r\na=inactive/)
 })
+
+t.test('blind transfer targets stay inside the tenant', async (t) => {
+  const { transferTarget } = await import('../../src/sip/transfer')
+  t.same(transferTarget(config, 'gridco', 'queue-connections'), { kind: 'queue', queue: 'connections' })
+  t.same(transferTarget(config, 'gridco', '+33972000002'), { kind: 'queue', queue: 'connections' }, 'own DDI')
+  t.match(transferTarget(config, 'gridco', '+33972000011'), { kind: 'refused', status: 403, reason: /another tenant/ }, "voltsupply's DDI")
+  t.match(transferTarget(config, 'gridco', 'queue-billing'), { kind: 'refused', status: 404 }, "voltsupply's queue name is unknown to gridco")
+  t.same(transferTarget(config, 'gridco', '+33612345678'), { kind: 'number', number: '+33612345678' }, 'inside the allow-list')
+  t.match(transferTarget(config, 'gridco', '+442079460001'), { kind: 'refused', status: 403 }, 'outside the allow-list')
+  t.match(transferTarget(config, 'voltsupply', '+33612345678'), { kind: 'refused', status: 403 }, 'voltsupply has no allow-list')
+})

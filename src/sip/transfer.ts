@@ -1,0 +1,32 @@
+import type { PlatformConfig } from '../config/model'
+import { toE164 } from '../config/phone'
+
+export type TransferTarget =
+  | { kind: 'queue'; queue: string }
+  | { kind: 'number'; number: string }
+  | { kind: 'refused'; status: 403 | 404; reason: string }
+
+/**
+ * Where a blind transfer (REFER) by an agent of `tenant` may go: a queue of the same tenant (by
+ * `queue-<id>` or one of the tenant's DDIs), or a number inside the tenant's outbound allow-list.
+ * Anything that would cross tenants is refused.
+ */
+export function transferTarget(config: PlatformConfig, tenant: string, referToUser: string | undefined): TransferTarget {
+  const t = config.tenants.get(tenant)
+  if (!t || !referToUser) return { kind: 'refused', status: 404, reason: 'no transfer target' }
+  const q = /^queue-([a-z0-9][a-z0-9_-]*)$/.exec(referToUser)
+  if (q) {
+    return t.queues.some((x) => x.id === q[1]) ? { kind: 'queue', queue: q[1]! } : { kind: 'refused', status: 404, reason: `tenant ${tenant} has no queue ${q[1]}` }
+  }
+  const number = toE164(referToUser, config.settings.defaultRegion)
+  if (!number) return { kind: 'refused', status: 404, reason: `not a number or queue: ${referToUser}` }
+  const ddi = config.ddis.get(number)
+  if (ddi) {
+    if (ddi.tenant !== tenant) return { kind: 'refused', status: 403, reason: `${number} belongs to another tenant` }
+    if (ddi.entry.kind !== 'queue') return { kind: 'refused', status: 404, reason: `${number} does not lead to a queue` }
+    return { kind: 'queue', queue: ddi.entry.queue }
+  }
+  if (!t.outboundAllowed.some((p) => number.startsWith(p))) return { kind: 'refused', status: 403, reason: `${number} is not a number tenant ${tenant} may call` }
+  if (!t.trunks.some((tr) => tr.outboundProxy && tr.maxOutbound > 0)) return { kind: 'refused', status: 403, reason: `tenant ${tenant} has no outbound trunk` }
+  return { kind: 'number', number }
+}
