@@ -52,7 +52,9 @@ export class SipFrontEnd {
 
   attach(srf: Srf): void {
     srf.invite((req, res) => void this.onInvite(req, res).catch((err) => this.fail(res, err)))
-    srf.on('register', (req: Srf.SrfRequest, res: Srf.SrfResponse) => void this.onRegister(req, res).catch((err) => this.fail(res, err)))
+    // A method handler (not an 'on' listener) tells drachtio-server to route REGISTERs here.
+    const withRegister = srf as unknown as { register(h: (req: Srf.SrfRequest, res: Srf.SrfResponse) => void): void }
+    withRegister.register((req, res) => void this.onRegister(req, res).catch((err) => this.fail(res, err)))
   }
 
   private fail(res: Srf.SrfResponse, err: unknown): void {

@@ -137,7 +137,7 @@ export class InboundCall {
     this.ringing.set(agent, ring)
     const reg = await registrar.contactFor(agent, this.tenant)
     if (!reg) {
-      this.ringing.delete(agent)
+      this.forget(ring)
       this.log.warn({ agent }, 'agent has no registered phone')
       await engine.noAnswer(this.tenant, this.id, agent, 'unreachable').catch(() => undefined)
       return
@@ -151,7 +151,15 @@ export class InboundCall {
           localSdp: ring.media ? ring.media.offer : this.req.body,
           headers: { From: `<sip:${this.req.callingNumber || 'anonymous'}@${this.deps.engine.platform.tenants.get(this.tenant)!.sipDomain}>`, 'X-ACD-Tenant': this.tenant, 'X-ACD-Queue': this.queue },
         },
-        { cbRequest: (r: Srf.SrfRequest) => (ring.request = r) },
+        {
+          // drachtio-srf calls it as (err, request), whatever its type declaration says
+          cbRequest: ((_err: unknown, r?: Srf.SrfRequest) => {
+            if (!r) return
+            ring.request = r
+            // cancelled while the INVITE was being sent: cancel it now that it exists
+            if (ring.cancelled) r.cancel(() => undefined)
+          }) as unknown as (req: Srf.SrfRequest) => void,
+        },
       )
       if (ring.cancelled || this.ended || this.answering) {
         dialog.destroy()
@@ -160,7 +168,7 @@ export class InboundCall {
       this.answering = true
       await this.agentAnswered(ring, dialog)
     } catch (err) {
-      this.ringing.delete(agent)
+      this.forget(ring)
       await ring.media?.release()
       const status = (err as { status?: number }).status
       if (ring.cancelled || this.ended || (err as Error).message === 'cancelled' || status === 487) return
@@ -183,8 +191,8 @@ export class InboundCall {
       }
       throw err
     }
-    this.ringing.delete(ring.agent)
-    for (const other of this.ringing.values()) this.cancelRing(other)
+    this.forget(ring)
+    for (const other of [...this.ringing.values()]) this.cancelRing(other)
     this.phase = 'connected'
     this.agent = ring.agent
     this.agentDialog = dialog
@@ -293,13 +301,19 @@ export class InboundCall {
     })
   }
 
+  /** Drops a ring from the table unless a newer ring to the same agent replaced it. */
+  private forget(ring: Ringing): void {
+    if (this.ringing.get(ring.agent) === ring) this.ringing.delete(ring.agent)
+  }
+
   private cancelRing(ring: Ringing): void {
     ring.cancelled = true
-    this.ringing.delete(ring.agent)
+    this.forget(ring)
+    this.log.debug({ agent: ring.agent, sent: Boolean(ring.request) }, 'cancelling the ring to an agent')
     try {
       ring.request?.cancel(() => undefined)
-    } catch {
-      /* already answered or failed */
+    } catch (err) {
+      this.log.debug({ err }, 'ring already ended')
     }
   }
 

@@ -1,0 +1,154 @@
+// End to end over SIP without a media server: real drachtio-server, redis-server, the service and
+// SIPp callers and agent phones on loopback. Callers hear ringback until an agent answers.
+import t from 'tap'
+import Redis from 'ioredis'
+import { AcdEngine } from '../../src/acd/engine'
+import { keys } from '../../src/acd/keys'
+import { Registrar } from '../../src/agents/registrar'
+import { parseConfig } from '../../src/config/load'
+import { TrunkChannels } from '../../src/trunks/channels'
+import { startApp } from '../helpers/app'
+import { requireBinaries } from '../helpers/binaries'
+import { startDrachtio } from '../helpers/drachtio'
+import { e2ePlatform } from '../helpers/e2e-platform'
+import { withRedis } from '../helpers/redis'
+import { runSipp, startSippUas } from '../helpers/sipp'
+
+const GRIDCO_DDI = '+33972000001'
+
+async function events(redis: Redis, tenant: string): Promise<Record<string, string>[]> {
+  return (await redis.xrange(keys.events('e2e', tenant), '-', '+')).map(([, f]) => {
+    const o: Record<string, string> = {}
+    for (let i = 0; i < f.length; i += 2) o[f[i]!] = f[i + 1]!
+    return o
+  })
+}
+
+async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const v = await f()
+    if (v) return v
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+t.test('inbound calls over SIP (no media server)', async (t) => {
+  if (!requireBinaries(t, ['drachtio', 'sipp'])) return
+  const { redis, server } = await withRedis(t)
+  const yaml = e2ePlatform({ maxInbound: 2 })
+  const config = parseConfig(yaml, 'e2e.yaml')
+  const drachtio = await startDrachtio(t)
+  const app = await startApp(t, { configYaml: yaml, redisUrl: server.url, drachtio: { host: drachtio.host, adminPort: drachtio.adminPort, secret: drachtio.secret } })
+  const engine = new AcdEngine(redis, config, { instanceId: 'e2e-observer' })
+  const registrar = new Registrar(redis, config)
+  const channels = new TrunkChannels(redis, config, 'e2e-observer')
+  const target = `${drachtio.host}:${drachtio.sipPort}`
+  const gridTrunk = config.tenants.get('gridco')!.trunks[0]!
+  const channelsInUse = () => channels.count(gridTrunk, 'in')
+  t.teardown(() => engine.removeAllListeners())
+
+  t.test('refusals: unknown source 403, unknown DDI 404, another tenant\'s DDI 403', async (t) => {
+    t.equal((await runSipp({ scenario: 'uac-refused-403', target, localIp: '127.0.0.9', args: ['-s', GRIDCO_DDI] })).code, 0, 'unknown source')
+    t.equal((await runSipp({ scenario: 'uac-refused-404', target, localIp: '127.0.0.2', args: ['-s', '+33972000099'] })).code, 0, 'unknown DDI')
+    t.equal((await runSipp({ scenario: 'uac-refused-403', target, localIp: '127.0.0.2', args: ['-s', '+33972000011'] })).code, 0, "voltsupply's DDI on gridco's trunk")
+    t.equal(await channelsInUse(), 0)
+  })
+
+  t.test('REGISTER with digest: good credentials register, bad ones are refused', async (t) => {
+    const ok = await runSipp({ scenario: 'register', target, localIp: '127.0.0.10', args: ['-s', 'alice', '-ap', 'alice-secret', '-set', 'domain', 'gridco.acd.local', '-set', 'contact', '127.0.0.10:5999'] })
+    t.equal(ok.code, 0, `register: ${ok.errors}`)
+    t.match(await registrar.contactFor('alice', 'gridco'), { tenant: 'gridco', contact: /alice@127\.0\.0\.10:5999/ })
+    const bad = await runSipp({ scenario: 'register-bad', target, localIp: '127.0.0.11', args: ['-s', 'emma', '-ap', 'wrong', '-set', 'domain', 'voltsupply.acd.local'] })
+    t.equal(bad.code, 0, `bad password refused: ${bad.errors}`)
+    // emma may not register in gridco's realm, even with her own password
+    const cross = await runSipp({ scenario: 'register-bad', target, localIp: '127.0.0.12', args: ['-s', 'emma', '-ap', 'emma-secret', '-set', 'domain', 'gridco.acd.local'] })
+    t.equal(cross.code, 0, `cross-tenant registration refused: ${cross.errors}`)
+    t.equal(await registrar.contactFor('emma', 'voltsupply'), undefined)
+  })
+
+  t.test('a caller reaches the logged-in agent, talks, and both legs end', async (t) => {
+    const phone = await startSippUas({ scenario: 'uas-agent-answer', localIp: '127.0.0.10', calls: 1, timeoutMs: 30_000, args: ['-set', 'ring', '300'] })
+    t.teardown(() => phone.stop())
+    await registrar.register(config.tenants.get('gridco')!, config.agents.get('alice')!, `sip:alice@127.0.0.10:${phone.port}`, '127.0.0.10', 300)
+    await engine.login('alice', ['gridco'])
+    const caller = await runSipp({ scenario: 'uac-caller', target, localIp: '127.0.0.2', args: ['-s', GRIDCO_DDI, '-set', 'talk', '1000'] })
+    t.equal(caller.code, 0, `caller: ${caller.errors}`)
+    t.equal((await phone.done).code, 0, 'agent phone saw the call through')
+    const ev = await until('completed event', async () => {
+      const e = await events(redis, 'gridco')
+      return e.some((x) => x['type'] === 'completed') && e
+    })
+    const connected = ev.find((x) => x['type'] === 'connected')!
+    t.match(connected, { agent: 'alice', queue: 'outages', tenant: 'gridco' })
+    t.match(ev.find((x) => x['type'] === 'completed'), { agent: 'alice', call: connected['call'] })
+    t.match(await engine.agentState('alice'), { state: /wrap-up|available/ })
+    await until('channel released', async () => (await channelsInUse()) === 0)
+    await until('alice back to available after wrap-up', async () => (await engine.agentState('alice')).state === 'available')
+    t.pass('trunk channel back to 0, agent available')
+  })
+
+  t.test('caller hangs up while queued: abandoned, channel released', async (t) => {
+    await engine.pause('alice', 'break')
+    const caller = await runSipp({ scenario: 'uac-caller-cancel', target, localIp: '127.0.0.2', args: ['-s', GRIDCO_DDI, '-set', 'wait', '800'] })
+    t.equal(caller.code, 0, `caller: ${caller.errors}`)
+    const ev = await until('abandoned', async () => (await events(redis, 'gridco')).find((x) => x['type'] === 'abandoned' && x['stage'] === 'queued'))
+    t.ok(ev)
+    await until('channel released', async () => (await channelsInUse()) === 0)
+    await engine.unpause('alice')
+  })
+
+  t.test('agent lets it ring: reservation expires, no-answer counted, caller then hangs up', async (t) => {
+    // rung twice: the expired offer goes back and, alice being the only agent, comes to her again
+    const phone = await startSippUas({ scenario: 'uas-agent-noanswer', localIp: '127.0.0.10', calls: 2, timeoutMs: 20_000 })
+    t.teardown(() => phone.stop())
+    await registrar.register(config.tenants.get('gridco')!, config.agents.get('alice')!, `sip:alice@127.0.0.10:${phone.port}`, '127.0.0.10', 300)
+    const caller = await runSipp({ scenario: 'uac-caller-cancel', target, localIp: '127.0.0.2', args: ['-s', GRIDCO_DDI, '-set', 'wait', '2600'] })
+    t.equal(caller.code, 0, `caller: ${caller.errors}`)
+    const rung = await phone.done
+    t.equal(rung.code, 0, `agent phone was rung, then cancelled, twice: ${rung.errors}`)
+    t.ok((await events(redis, 'gridco')).some((x) => x['type'] === 'returned' && x['agent'] === 'alice' && x['reason'] === 'ring-timeout'))
+    t.equal(await redis.hget(keys.agent('e2e', 'alice'), 'rna'), '1')
+    await until('channel released', async () => (await channelsInUse()) === 0)
+  })
+
+  t.test('busy agent: the call goes back and the busy is recorded', async (t) => {
+    const phone = await startSippUas({ scenario: 'uas-agent-busy', localIp: '127.0.0.10', calls: 1, timeoutMs: 20_000 })
+    t.teardown(() => phone.stop())
+    await registrar.register(config.tenants.get('gridco')!, config.agents.get('alice')!, `sip:alice@127.0.0.10:${phone.port}`, '127.0.0.10', 300)
+    const caller = await runSipp({ scenario: 'uac-caller-cancel', target, localIp: '127.0.0.2', args: ['-s', GRIDCO_DDI, '-set', 'wait', '1000'] })
+    t.equal(caller.code, 0, `caller: ${caller.errors}`)
+    t.equal((await phone.done).code, 0)
+    t.ok((await events(redis, 'gridco')).some((x) => x['type'] === 'returned' && x['agent'] === 'alice' && x['reason'] === 'busy'))
+    await until('channel released', async () => (await channelsInUse()) === 0)
+    await engine.logout('alice')
+  })
+
+  t.test('channel cap: a call over the trunk\'s inbound cap gets 503 with Retry-After', async (t) => {
+    const held = [0, 1].map(() => runSipp({ scenario: 'uac-caller-cancel', target, localIp: '127.0.0.2', args: ['-s', GRIDCO_DDI, '-set', 'wait', '2500'] }))
+    await until('two channels taken', async () => (await channelsInUse()) === 2)
+    const over = await runSipp({ scenario: 'uac-refused-503', target, localIp: '127.0.0.2', args: ['-s', GRIDCO_DDI] })
+    t.equal(over.code, 0, `third call refused with 503: ${over.errors}`)
+    for (const r of await Promise.all(held)) t.equal(r.code, 0)
+    await until('channels released', async () => (await channelsInUse()) === 0)
+    t.match(await app.metrics(), /sip_calls_rejected_total\{tenant="gridco",reason="channels-full"\} 1/)
+  })
+
+  t.test('feature codes from the agent phone log in and pause (digest-authenticated)', async (t) => {
+    const login = await runSipp({ scenario: 'feature-code', target, localIp: '127.0.0.10', args: ['-s', '*41', '-au', 'bruno', '-ap', 'bruno-secret', '-set', 'user', 'bruno', '-set', 'domain', 'voltsupply.acd.local'] })
+    t.equal(login.code, 0, `*41: ${login.errors}`)
+    t.match(await engine.agentState('bruno'), { state: 'available', tenants: ['voltsupply'] }, 'logged in to the realm tenant only: gridco is incompatible')
+    const pause = await runSipp({ scenario: 'feature-code', target, localIp: '127.0.0.10', args: ['-s', '*43*7', '-au', 'bruno', '-ap', 'bruno-secret', '-set', 'user', 'bruno', '-set', 'domain', 'voltsupply.acd.local'] })
+    t.equal(pause.code, 0)
+    t.match(await engine.agentState('bruno'), { state: 'paused', reason: 'code-7' })
+    await engine.logout('bruno')
+  })
+
+  t.test('every scenario left no trunk channel and no call behind', async (t) => {
+    t.equal(await channelsInUse(), 0)
+    t.same(await redis.keys('acd:{e2e}:t:*:call:*'), [])
+    const health = await app.health()
+    t.match(health, { ok: true, calls: 0 })
+  })
+})

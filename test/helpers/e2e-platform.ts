@@ -1,0 +1,42 @@
+import { ha1 } from '../../src/agents/digest'
+
+/** Platform for the end-to-end tests: two incompatible tenants on loopback trunks, short timers. */
+export function e2ePlatform(opts: { maxInbound?: number; ringTimeout?: number; wrapUp?: number } = {}): string {
+  const h = (user: string, tenant: string) => ha1(user, `${tenant}.acd.local`, `${user}-secret`)
+  return `
+platform: { max_no_answer: 3, default_region: FR }
+tenants:
+  - id: gridco
+    name: GridCo
+    timezone: Europe/Paris
+    pool: e2e
+    sip_domain: gridco.acd.local
+    incompatible_with: [voltsupply]
+    outbound_allowed: ["+336"]
+    skills: [outage]
+    trunks:
+      - { id: gridco-carrier, allowed_sources: [127.0.0.2/32], max_inbound: ${opts.maxInbound ?? 20}, max_outbound: 5, outbound_proxy: "127.0.0.2:5999" }
+    ddis:
+      - { number: "+33972000001", queue: outages }
+      - { number: "+33972000002", queue: second }
+    queues:
+      - { id: outages, skills: [{ skill: outage, min_level: 1 }], strategy: longest-idle, ring_timeout_seconds: ${opts.ringTimeout ?? 2}, wrap_up_seconds: ${opts.wrapUp ?? 1}, max_wait_seconds: 120 }
+      - { id: second, skills: [{ skill: outage, min_level: 1 }], strategy: ring-all, ring_timeout_seconds: ${opts.ringTimeout ?? 2}, wrap_up_seconds: 0 }
+  - id: voltsupply
+    name: VoltSupply
+    timezone: Europe/Paris
+    pool: e2e
+    sip_domain: voltsupply.acd.local
+    skills: [billing]
+    trunks:
+      - { id: volt-carrier, allowed_sources: [127.0.0.3/32], max_inbound: 5, max_outbound: 0 }
+    ddis:
+      - { number: "+33972000011", queue: billing }
+    queues:
+      - { id: billing, skills: [{ skill: billing, min_level: 1 }], strategy: longest-idle, ring_timeout_seconds: 2, wrap_up_seconds: 0 }
+agents:
+  - { id: alice, sip_username: alice, tenants: [gridco], skills: { gridco: { outage: 5 } }, ha1: { gridco: ${h('alice', 'gridco')} } }
+  - { id: bruno, sip_username: bruno, tenants: [gridco, voltsupply], skills: { gridco: { outage: 5 }, voltsupply: { billing: 5 } }, ha1: { gridco: ${h('bruno', 'gridco')}, voltsupply: ${h('bruno', 'voltsupply')} } }
+  - { id: emma, sip_username: emma, tenants: [voltsupply], skills: { voltsupply: { billing: 5 } }, ha1: { voltsupply: ${h('emma', 'voltsupply')} } }
+`
+}
