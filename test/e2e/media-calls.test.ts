@@ -1,0 +1,78 @@
+// End to end with media: real drachtio-server, FreeSWITCH driven by drachtio-fsmrf, redis-server,
+// the service, and SIPp callers and agent phones on loopback. Callers are answered into hold music.
+import { createSocket } from 'node:dgram'
+import t from 'tap'
+import { AcdEngine } from '../../src/acd/engine'
+import { keys } from '../../src/acd/keys'
+import { Registrar } from '../../src/agents/registrar'
+import { parseConfig } from '../../src/config/load'
+import { TrunkChannels } from '../../src/trunks/channels'
+import { startApp } from '../helpers/app'
+import { requireBinaries } from '../helpers/binaries'
+import { startDrachtio } from '../helpers/drachtio'
+import { e2ePlatform } from '../helpers/e2e-platform'
+import { startFreeswitch } from '../helpers/freeswitch'
+import { freeUdpPort } from '../helpers/ports'
+import { withRedis } from '../helpers/redis'
+import { runSipp, startSippUas } from '../helpers/sipp'
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+t.test('calls through FreeSWITCH: hold music while queued, then bridged to the agent', async (t) => {
+  if (!requireBinaries(t, ['drachtio', 'freeswitch', 'sipp'])) return
+  const { redis, server } = await withRedis(t)
+  const yaml = e2ePlatform()
+  const config = parseConfig(yaml, 'e2e.yaml')
+  const drachtio = await startDrachtio(t)
+  const fs = await startFreeswitch(t)
+  await startApp(t, {
+    configYaml: yaml,
+    redisUrl: server.url,
+    drachtio: { host: drachtio.host, adminPort: drachtio.adminPort, secret: drachtio.secret },
+    freeswitch: { host: fs.host, eslPort: fs.eslPort, secret: fs.secret },
+  })
+  const engine = new AcdEngine(redis, config, { instanceId: 'e2e-observer' })
+  const registrar = new Registrar(redis, config)
+  const channels = new TrunkChannels(redis, config, 'e2e-observer')
+  const target = `${drachtio.host}:${drachtio.sipPort}`
+  const trunk = config.tenants.get('gridco')!.trunks[0]!
+
+  t.test('hold music reaches the queued caller; the agent is bridged; every channel is released', async (t) => {
+    const rtpPort = await freeUdpPort('127.0.0.2')
+    const rtp = createSocket('udp4')
+    let packets = 0
+    rtp.on('message', () => packets++)
+    await new Promise<void>((resolve) => rtp.bind(rtpPort, '127.0.0.2', resolve))
+    t.teardown(() => rtp.close())
+    const caller = runSipp({ scenario: 'uac-caller-media', target, localIp: '127.0.0.2', args: ['-s', '+33972000001', '-set', 'talk', '5000', '-set', 'rtp_port', String(rtpPort)], timeoutMs: 30_000 })
+    t.ok(await fs.waitForChannels(1, 10_000), 'the caller is on FreeSWITCH')
+    await sleep(1500)
+    const heard = packets
+    t.ok(heard > 30, `RTP from the hold music reached the caller while queued (${heard} packets in ~1.5 s)`)
+    t.equal((await engine.callState('gridco', (await redis.zrange(keys.queueWaiting('e2e', 'gridco', 'outages'), 0, 0))[0] ?? 'none'))?.['state'], 'waiting')
+
+    const phone = await startSippUas({ scenario: 'uas-agent-answer', localIp: '127.0.0.10', calls: 1, timeoutMs: 30_000, args: ['-set', 'ring', '300'] })
+    t.teardown(() => phone.stop())
+    await registrar.register(config.tenants.get('gridco')!, config.agents.get('alice')!, `sip:alice@127.0.0.10:${phone.port}`, '127.0.0.10', 300)
+    await engine.login('alice', ['gridco'])
+    t.ok(await fs.waitForChannels(2, 10_000), 'caller and agent legs both on FreeSWITCH, bridged')
+    const c = await caller
+    t.equal(c.code, 0, `caller: ${c.errors}`)
+    t.equal((await phone.done).code, 0, 'agent phone saw the call through')
+    t.ok(await fs.waitForChannels(0, 10_000), 'FreeSWITCH channel count back to zero')
+    const types = (await redis.xrange(keys.events('e2e', 'gridco'), '-', '+')).map(([, f]) => f[f.indexOf('type') + 1])
+    t.ok(types.includes('connected') && types.includes('completed'))
+    t.equal(await channels.count(trunk, 'in'), 0)
+    await engine.logout('alice').catch(() => undefined)
+  })
+
+  t.test('caller hangs up while on hold: abandoned, media released', async (t) => {
+    await engine.logout('alice').catch(() => undefined)
+    const r = await runSipp({ scenario: 'uac-caller-bye-queued', target, localIp: '127.0.0.2', args: ['-s', '+33972000001', '-set', 'wait', '1500'] })
+    t.equal(r.code, 0, `caller: ${r.errors}`)
+    t.ok(await fs.waitForChannels(0, 10_000), 'FreeSWITCH channel count back to zero')
+    const ev = (await redis.xrange(keys.events('e2e', 'gridco'), '-', '+')).map(([, f]) => Object.fromEntries(f.flatMap((v, i) => (i % 2 ? [] : [[v, f[i + 1]]]))))
+    t.ok(ev.some((e) => e['type'] === 'abandoned' && e['stage'] === 'queued'))
+    t.equal(await channels.count(trunk, 'in'), 0)
+  })
+})
