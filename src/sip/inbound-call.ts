@@ -230,7 +230,7 @@ export class InboundCall {
       return void res.send(target.status, { headers: { 'X-Reason': target.reason } })
     }
     res.send(202)
-    from
+    await from
       .request({
         method: 'NOTIFY',
         headers: { Event: 'refer', 'Subscription-State': 'terminated;reason=noresource', 'Content-Type': 'message/sipfrag;version=2.0' },
@@ -246,6 +246,7 @@ export class InboundCall {
     this.agent = undefined
     if (target.kind === 'queue') {
       this.phase = 'queued'
+      this.answering = false
       this.queue = target.queue
       this.caller?.hold()
       await this.deps.engine.enqueue({ tenant: this.tenant, queue: this.queue, callId: this.id, caller: this.req.callingNumber, attributes: { ddi: this.ddi.number, transferred: 'true' } })

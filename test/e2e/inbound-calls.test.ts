@@ -145,6 +145,41 @@ t.test('inbound calls over SIP (no media server)', async (t) => {
     await engine.logout('bruno')
   })
 
+  t.test('blind transfer by the agent to another queue of the tenant; a cross-tenant transfer is refused', async (t) => {
+    // alice transfers to queue "second" (ring-all), where bruno's phone answers
+    const alicePhone = await startSippUas({ scenario: 'uas-agent-answer-refer', localIp: '127.0.0.10', calls: 1, timeoutMs: 30_000, args: ['-set', 'ring', '200', '-set', 'talk', '500', '-set', 'refer_to', 'queue-second'] })
+    const brunoPhone = await startSippUas({ scenario: 'uas-agent-answer', localIp: '127.0.0.11', calls: 1, timeoutMs: 30_000, args: ['-set', 'ring', '200'] })
+    t.teardown(() => Promise.all([alicePhone.stop(), brunoPhone.stop()]))
+    const gridco = config.tenants.get('gridco')!
+    await registrar.register(gridco, config.agents.get('alice')!, `sip:alice@127.0.0.10:${alicePhone.port}`, '127.0.0.10', 300)
+    await registrar.register(gridco, config.agents.get('bruno')!, `sip:bruno@127.0.0.11:${brunoPhone.port}`, '127.0.0.11', 300)
+    await engine.login('alice', ['gridco'])
+    const before = (await events(redis, 'gridco')).length
+    const caller = runSipp({ scenario: 'uac-caller', target, localIp: '127.0.0.2', args: ['-s', GRIDCO_DDI, '-set', 'talk', '4000'], timeoutMs: 30_000 })
+    await until('alice connected', async () => (await engine.agentState('alice')).state === 'on-call')
+    await engine.login('bruno', ['gridco'])
+    const c = await caller
+    t.equal(c.code, 0, `caller stayed on through the transfer: ${c.errors}`)
+    t.equal((await alicePhone.done).code, 0, `alice's phone: transfer accepted, NOTIFY and BYE received`)
+    const bp = await brunoPhone.done
+    t.equal(bp.code, 0, "bruno's phone took the transferred call")
+    const ev = (await events(redis, 'gridco')).slice(before)
+    const seq = ev.filter((e) => ['connected', 'completed', 'enqueued'].includes(e['type']!)).map((e) => `${e['type']}:${e['queue']}:${e['agent'] ?? ''}`)
+    t.same(seq, ['enqueued:outages:', 'connected:outages:alice', 'completed:outages:alice', 'enqueued:second:', 'connected:second:bruno', 'completed:second:bruno'])
+    await until('channel released', async () => (await channelsInUse()) === 0)
+    await engine.logout('bruno')
+
+    const refused = await startSippUas({ scenario: 'uas-agent-answer-refer-refused', localIp: '127.0.0.10', calls: 1, timeoutMs: 30_000, args: ['-set', 'ring', '200', '-set', 'talk', '300', '-set', 'refer_to', '+33972000011'] })
+    t.teardown(() => refused.stop())
+    await registrar.register(gridco, config.agents.get('alice')!, `sip:alice@127.0.0.10:${refused.port}`, '127.0.0.10', 300)
+    await until('alice available', async () => (await engine.agentState('alice')).state === 'available')
+    const c2 = await runSipp({ scenario: 'uac-caller', target, localIp: '127.0.0.2', args: ['-s', GRIDCO_DDI, '-set', 'talk', '2000'], timeoutMs: 30_000 })
+    t.equal(c2.code, 0, `caller: ${c2.errors}`)
+    t.equal((await refused.done).code, 0, "transfer to voltsupply's number refused with 403, the call went on")
+    await until('channel released', async () => (await channelsInUse()) === 0)
+    await engine.logout('alice')
+  })
+
   t.test('every scenario left no trunk channel and no call behind', async (t) => {
     t.equal(await channelsInUse(), 0)
     t.same(await redis.keys('acd:{e2e}:t:*:call:*'), [])
