@@ -27,6 +27,8 @@ type Phase = 'queued' | 'connected' | 'ended'
 
 interface Ringing {
   agent: string
+  /** Set when a remote agent is rung through the tenant's outbound trunk. */
+  outboundTrunk?: Trunk
   attempt: number
   request?: Srf.SrfRequest
   media?: AgentMedia
@@ -52,6 +54,8 @@ export class InboundCall {
   private readonly log: Logger
   private answering = false
   private outboundTrunk?: Trunk
+  /** Outbound channel held by a remote agent's leg. */
+  private agentTrunk?: { trunk: Trunk; key: string }
 
   constructor(
     private readonly deps: CallDeps,
@@ -135,10 +139,10 @@ export class InboundCall {
     const { registrar, srf, media, engine } = this.deps
     const ring: Ringing = { agent, attempt, cancelled: false }
     this.ringing.set(agent, ring)
-    const reg = await registrar.contactFor(agent, this.tenant)
-    if (!reg) {
+    const contact = await this.agentContact(agent, ring)
+    if (!contact) {
       this.forget(ring)
-      this.log.warn({ agent }, 'agent has no registered phone')
+      this.log.warn({ agent }, 'agent has no registered phone and no reachable external number')
       await engine.noAnswer(this.tenant, this.id, agent, 'unreachable').catch(() => undefined)
       return
     }
@@ -146,7 +150,7 @@ export class InboundCall {
       if (media) ring.media = await media.agentLeg()
       if (ring.cancelled || this.ended) throw new Error('cancelled')
       const dialog = await srf.createUAC(
-        reg.contact,
+        contact,
         {
           localSdp: ring.media ? ring.media.offer : this.req.body,
           headers: { From: `<sip:${this.req.callingNumber || 'anonymous'}@${this.deps.engine.platform.tenants.get(this.tenant)!.sipDomain}>`, 'X-ACD-Tenant': this.tenant, 'X-ACD-Queue': this.queue },
@@ -170,6 +174,7 @@ export class InboundCall {
     } catch (err) {
       this.forget(ring)
       await ring.media?.release()
+      if (ring.outboundTrunk) await this.deps.channels.release(ring.outboundTrunk, 'out', `${this.id}:${agent}`).catch(() => undefined)
       const status = (err as { status?: number }).status
       if (ring.cancelled || this.ended || (err as Error).message === 'cancelled' || status === 487) return
       const reason = status === 486 || status === 600 ? 'busy' : status === 603 ? 'declined' : status === 408 || status === 480 ? 'ring-timeout' : 'unreachable'
@@ -193,6 +198,7 @@ export class InboundCall {
     }
     this.forget(ring)
     for (const other of [...this.ringing.values()]) this.cancelRing(other)
+    if (ring.outboundTrunk) this.agentTrunk = { trunk: ring.outboundTrunk, key: `${this.id}:${ring.agent}` }
     this.phase = 'connected'
     this.agent = ring.agent
     this.agentDialog = dialog
@@ -241,6 +247,10 @@ export class InboundCall {
     await this.deps.engine.complete(this.tenant, this.id, 'agent')
     this.agentDialog = undefined
     from.destroy()
+    if (this.agentTrunk) {
+      await this.deps.channels.release(this.agentTrunk.trunk, 'out', this.agentTrunk.key).catch(() => undefined)
+      this.agentTrunk = undefined
+    }
     await this.agentMedia?.release()
     this.agentMedia = undefined
     this.agent = undefined
@@ -302,6 +312,26 @@ export class InboundCall {
     })
   }
 
+  /**
+   * Where to ring an agent: the registered phone, else (remote / on-call agents) the agent's external
+   * number through the tenant's outbound trunk, taking one of its outbound channels.
+   */
+  private async agentContact(agentId: string, ring: Ringing): Promise<string | undefined> {
+    const reg = await this.deps.registrar.contactFor(agentId, this.tenant)
+    if (reg) return reg.contact
+    const agent = this.deps.engine.platform.agents.get(agentId)
+    const tenant = this.deps.engine.platform.tenants.get(this.tenant)
+    if (!agent?.externalNumber || !tenant) return undefined
+    for (const trunk of tenant.trunks.filter((t) => t.outboundProxy && t.maxOutbound > 0)) {
+      if (await this.deps.channels.acquire(trunk, 'out', `${this.id}:${agentId}`)) {
+        ring.outboundTrunk = trunk
+        return `sip:${agent.externalNumber}@${trunk.outboundProxy}`
+      }
+    }
+    this.log.warn({ agent: agentId }, 'outbound channels full: cannot ring the remote agent')
+    return undefined
+  }
+
   /** Drops a ring from the table unless a newer ring to the same agent replaced it. */
   private forget(ring: Ringing): void {
     if (this.ringing.get(ring.agent) === ring) this.ringing.delete(ring.agent)
@@ -355,6 +385,7 @@ export class InboundCall {
     await Promise.all([this.caller?.release(), this.agentMedia?.release()])
     await this.deps.channels.release(this.trunk, 'in', this.id).catch((err) => this.log.error({ err }, 'trunk channel release failed'))
     if (this.outboundTrunk) await this.deps.channels.release(this.outboundTrunk, 'out', this.id).catch((err) => this.log.error({ err }, 'trunk channel release failed'))
+    if (this.agentTrunk) await this.deps.channels.release(this.agentTrunk.trunk, 'out', this.agentTrunk.key).catch((err) => this.log.error({ err }, 'trunk channel release failed'))
     this.deps.metrics.activeCalls.dec({ tenant: this.tenant })
     this.log.info({ by, connected: wasConnected, agent: this.agent }, 'call ended')
     this.deps.onEnded(this)

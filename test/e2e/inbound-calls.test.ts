@@ -37,7 +37,10 @@ async function until<T>(what: string, f: () => Promise<T | undefined | false>, m
 t.test('inbound calls over SIP (no media server)', async (t) => {
   if (!requireBinaries(t, ['drachtio', 'sipp'])) return
   const { redis, server } = await withRedis(t)
-  const yaml = e2ePlatform({ maxInbound: 2 })
+  // the carrier behind gridco's outbound trunk: a SIPp phone answering for remote agents
+  const carrier = await startSippUas({ scenario: 'uas-agent-answer', localIp: '127.0.0.2', calls: 1, timeoutMs: 120_000, args: ['-set', 'ring', '200'] })
+  t.teardown(() => carrier.stop())
+  const yaml = e2ePlatform({ maxInbound: 2, outboundProxy: `127.0.0.2:${carrier.port}` })
   const config = parseConfig(yaml, 'e2e.yaml')
   const drachtio = await startDrachtio(t)
   const app = await startApp(t, { configYaml: yaml, redisUrl: server.url, drachtio: { host: drachtio.host, adminPort: drachtio.adminPort, secret: drachtio.secret } })
@@ -180,8 +183,23 @@ t.test('inbound calls over SIP (no media server)', async (t) => {
     await engine.logout('alice')
   })
 
+  t.test('a remote agent without a registered phone is rung on the external number through the outbound trunk', async (t) => {
+    await engine.login('remi', ['gridco'])
+    const caller = runSipp({ scenario: 'uac-caller', target, localIp: '127.0.0.2', args: ['-s', GRIDCO_DDI, '-set', 'talk', '1500'], timeoutMs: 30_000 })
+    await until('remi on a call', async () => (await engine.agentState('remi')).state === 'on-call')
+    t.equal(await channels.count(gridTrunk, 'out'), 1, 'one outbound channel held by the remote agent leg')
+    const c = await caller
+    t.equal(c.code, 0, `caller: ${c.errors}`)
+    const carried = await carrier.done
+    t.equal(carried.code, 0, 'the carrier saw the call to +33698765432')
+    t.match(carried.messages, /INVITE sip:\+33698765432@127\.0\.0\.2/)
+    await until('outbound channel released', async () => (await channels.count(gridTrunk, 'out')) === 0)
+    await engine.logout('remi').catch(() => undefined)
+  })
+
   t.test('every scenario left no trunk channel and no call behind', async (t) => {
     t.equal(await channelsInUse(), 0)
+    t.equal(await channels.count(gridTrunk, 'out'), 0)
     t.same(await redis.keys('acd:{e2e}:t:*:call:*'), [])
     const health = await app.health()
     t.match(health, { ok: true, calls: 0 })

@@ -1,7 +1,7 @@
 import { ha1 } from '../../src/agents/digest'
 
 /** Platform for the end-to-end tests: two incompatible tenants on loopback trunks, short timers. */
-export function e2ePlatform(opts: { maxInbound?: number; ringTimeout?: number; wrapUp?: number } = {}): string {
+export function e2ePlatform(opts: { maxInbound?: number; ringTimeout?: number; wrapUp?: number; outboundProxy?: string } = {}): string {
   const h = (user: string, tenant: string) => ha1(user, `${tenant}.acd.local`, `${user}-secret`)
   return `
 platform: { max_no_answer: 3, default_region: FR }
@@ -15,7 +15,7 @@ tenants:
     outbound_allowed: ["+336"]
     skills: [outage]
     trunks:
-      - { id: gridco-carrier, allowed_sources: [127.0.0.2/32], max_inbound: ${opts.maxInbound ?? 20}, max_outbound: 5, outbound_proxy: "127.0.0.2:5999" }
+      - { id: gridco-carrier, allowed_sources: [127.0.0.2/32], max_inbound: ${opts.maxInbound ?? 20}, max_outbound: 5, outbound_proxy: "${opts.outboundProxy ?? '127.0.0.2:5999'}" }
     ddis:
       - { number: "+33972000001", queue: outages }
       - { number: "+33972000002", queue: second }
@@ -37,6 +37,7 @@ tenants:
 agents:
   - { id: alice, sip_username: alice, tenants: [gridco], skills: { gridco: { outage: 5 } }, ha1: { gridco: ${h('alice', 'gridco')} } }
   - { id: bruno, sip_username: bruno, tenants: [gridco, voltsupply], skills: { gridco: { outage: 5 }, voltsupply: { billing: 5 } }, ha1: { gridco: ${h('bruno', 'gridco')}, voltsupply: ${h('bruno', 'voltsupply')} } }
+  - { id: remi, sip_username: remi, tenants: [gridco], skills: { gridco: { outage: 5 } }, external_number: "+33 6 98 76 54 32" }
   - { id: emma, sip_username: emma, tenants: [voltsupply], skills: { voltsupply: { billing: 5 } }, ha1: { voltsupply: ${h('emma', 'voltsupply')} } }
 `
 }
