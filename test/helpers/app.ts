@@ -22,7 +22,7 @@ export interface AppHandle {
  */
 export async function startApp(
   t: Test,
-  opts: { configYaml: string; redisUrl: string; drachtio: { host: string; adminPort: number; secret: string }; freeswitch?: { host: string; eslPort: number; secret: string }; instanceId?: string },
+  opts: { configYaml: string; redisUrl: string; drachtio: { host: string; adminPort: number; secret: string }; freeswitch?: { host: string; eslPort: number; secret: string }; instanceId?: string; waitHealthy?: boolean },
 ): Promise<AppHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'acd-app-'))
   const configPath = join(dir, 'platform.yaml')
@@ -73,6 +73,17 @@ export async function startApp(
   t.teardown(() => handle.stop())
   const deadline = Date.now() + 30_000
   for (;;) {
+    if (opts.waitHealthy === false) {
+      try {
+        await handle.health()
+        break
+      } catch {
+        /* not listening yet */
+      }
+      if (Date.now() > deadline) throw new Error(`service not listening after 30 s; see ${logFile}`)
+      await new Promise((r) => setTimeout(r, 200))
+      continue
+    }
     if (proc.exitCode !== null) throw new Error(`service exited with ${proc.exitCode}; see ${logFile}`)
     try {
       const h = await handle.health()
