@@ -38,7 +38,7 @@ t.test('inbound calls over SIP (no media server)', async (t) => {
   if (!requireBinaries(t, ['drachtio', 'sipp'])) return
   const { redis, server } = await withRedis(t)
   // the carrier behind gridco's outbound trunk: a SIPp phone answering for remote agents
-  const carrier = await startSippUas({ scenario: 'uas-agent-answer', localIp: '127.0.0.2', calls: 1, timeoutMs: 120_000, args: ['-set', 'ring', '200'] })
+  const carrier = await startSippUas({ scenario: 'uas-agent-answer', localIp: '127.0.0.2', calls: 2, timeoutMs: 120_000, args: ['-set', 'ring', '200'] })
   t.teardown(() => carrier.stop())
   const yaml = e2ePlatform({ maxInbound: 2, outboundProxy: `127.0.0.2:${carrier.port}` })
   const config = parseConfig(yaml, 'e2e.yaml')
@@ -190,11 +190,27 @@ t.test('inbound calls over SIP (no media server)', async (t) => {
     t.equal(await channels.count(gridTrunk, 'out'), 1, 'one outbound channel held by the remote agent leg')
     const c = await caller
     t.equal(c.code, 0, `caller: ${c.errors}`)
-    const carried = await carrier.done
-    t.equal(carried.code, 0, 'the carrier saw the call to +33698765432')
-    t.match(carried.messages, /INVITE sip:\+33698765432@127\.0\.0\.2/)
     await until('outbound channel released', async () => (await channels.count(gridTrunk, 'out')) === 0)
     await engine.logout('remi').catch(() => undefined)
+  })
+
+  t.test('blind transfer to an allowed outside number goes out through the tenant\'s trunk', async (t) => {
+    const phone = await startSippUas({ scenario: 'uas-agent-answer-refer', localIp: '127.0.0.10', calls: 1, timeoutMs: 30_000, args: ['-set', 'ring', '200', '-set', 'talk', '300', '-set', 'refer_to', '+33611112222'] })
+    t.teardown(() => phone.stop())
+    await registrar.register(config.tenants.get('gridco')!, config.agents.get('alice')!, `sip:alice@127.0.0.10:${phone.port}`, '127.0.0.10', 300)
+    await until('alice available', async () => (await engine.agentState('alice')).state !== 'wrap-up').catch(() => undefined)
+    if ((await engine.agentState('alice')).state === 'logged-out') await engine.login('alice', ['gridco'])
+    const caller = runSipp({ scenario: 'uac-caller', target, localIp: '127.0.0.2', args: ['-s', GRIDCO_DDI, '-set', 'talk', '3000'], timeoutMs: 30_000 })
+    await until('outbound leg up', async () => (await channels.count(gridTrunk, 'out')) === 1)
+    const c = await caller
+    t.equal(c.code, 0, `caller: ${c.errors}`)
+    t.equal((await phone.done).code, 0, "alice's phone: transfer accepted")
+    const carried = await carrier.done
+    t.equal(carried.code, 0, 'the carrier took both outside calls')
+    t.match(carried.messages, /INVITE sip:\+33698765432@127\.0\.0\.2/, 'the remote agent')
+    t.match(carried.messages, /INVITE sip:\+33611112222@127\.0\.0\.2/, 'the transfer target')
+    await until('outbound channel released', async () => (await channels.count(gridTrunk, 'out')) === 0)
+    await engine.logout('alice').catch(() => undefined)
   })
 
   t.test('every scenario left no trunk channel and no call behind', async (t) => {
