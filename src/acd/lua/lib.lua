@@ -96,13 +96,15 @@ local function addAvailable(agentId, a, quals)
   end
 end
 
-local function setAgentState(agentId, a, to, now, reason, extra)
+-- `quiet`: the transition is told by the call event of the same step (reserved, connected,
+-- completed carry the agent and its new state), so no separate agent_state event is written.
+local function setAgentState(agentId, a, to, now, reason, extra, quiet)
   local from = a.state
   local args = { 'HSET', agentKey(agentId), 'state', to, 'state_since', NOWS, 'reason', reason or '' }
   if extra then for i = 1, #extra do args[#args + 1] = extra[i] end end
   redis.call(unpack(args))
   a.state = to
-  if from ~= to then agentStateChanged(agentId, a, from or 'logged-out', to, now, reason) end
+  if from ~= to and not quiet then agentStateChanged(agentId, a, from or 'logged-out', to, now, reason) end
 end
 
 -- c.inq: the call is in its queue's waiting lists.
@@ -155,7 +157,7 @@ local function reserve(ref, c, agents, now, listed)
   for _, agentId in ipairs(agents) do
     if listed then removeAvailable(agentId) end
     local f = redis.call('HMGET', agentKey(agentId), 'state', 'tenants')
-    setAgentState(agentId, { state = f[1], tenants = f[2] }, 'reserved', now, '', { 'call', ref })
+    setAgentState(agentId, { state = f[1], tenants = f[2] }, 'reserved', now, '', { 'call', ref }, true)
   end
   local waited = now - tonumber(c.enq)
   emit(c.tenant, 'reserved', now, { 'call', c.id, 'queue', c.queue, 'agents', table.concat(agents, ','), 'wait_ms', fmt(waited), 'attempt', tostring(resId) })
