@@ -3,7 +3,7 @@ import Ajv from 'ajv'
 import { IANAZone } from 'luxon'
 import { LineCounter, parseDocument } from 'yaml'
 import { ConfigError, type ConfigProblem } from './errors'
-import type { Agent, Ddi, EscalationStep, OverflowTarget, PlatformConfig, Queue, Tenant, Trunk } from './model'
+import type { Agent, Ddi, EscalationStep, IvrChoice, IvrMenu, OverflowTarget, PlatformConfig, Queue, Tenant, Trunk } from './model'
 import { parseCidr } from './network'
 import { toE164 } from './phone'
 import { configSchema } from './schema'
@@ -98,6 +98,7 @@ function build(raw: Raw, file: string, problems: ConfigProblem[]): PlatformConfi
       trunks: [],
       ddis: [],
       queues: [],
+      ivrs: [],
     }
     ;(t.trunks ?? []).forEach((tr: Raw, i: number) => {
       const path = `${at}/trunks/${i}`
@@ -165,6 +166,39 @@ function build(raw: Raw, file: string, problems: ConfigProblem[]): PlatformConfi
           fail(`${at}/queues/${i}/overflow/queue`, `overflow queue "${target}" is not a queue of tenant "${t.id}"`)
       }
     })
+    const choiceOf = (c: Raw, path: string): IvrChoice => {
+      const targets = ['queue', 'menu', 'action'].filter((k) => c[k] !== undefined)
+      if (targets.length !== 1) fail(path, 'a choice leads to exactly one of queue, menu or action')
+      if (c.queue !== undefined && !tenant.queues.some((q) => q.id === c.queue)) fail(`${path}/queue`, `queue "${c.queue}" is not a queue of tenant "${t.id}"`)
+      if (c.menu !== undefined && !(t.ivrs ?? []).some((m: Raw) => m.id === c.menu)) fail(`${path}/menu`, `menu "${c.menu}" is not a menu of tenant "${t.id}"`)
+      if (c.collect && c.queue === undefined) fail(`${path}/collect`, 'digits are collected only on the way to a queue')
+      const minDigits = c.collect?.min_digits ?? 1
+      const maxDigits = c.collect?.max_digits ?? Math.max(minDigits, 12)
+      if (c.collect && maxDigits < minDigits) fail(`${path}/collect`, 'max_digits is below min_digits')
+      return {
+        queue: c.queue,
+        menu: c.menu,
+        action: c.action,
+        set: c.set ?? {},
+        priority: c.priority,
+        collect: c.collect ? { attribute: c.collect.attribute, prompt: c.collect.prompt, minDigits, maxDigits } : undefined,
+      }
+    }
+    ;(t.ivrs ?? []).forEach((m: Raw, i: number) => {
+      const path = `${at}/ivrs/${i}`
+      if (tenant.ivrs.some((o) => o.id === m.id)) fail(`${path}/id`, `duplicate menu id "${m.id}" in tenant "${t.id}"`)
+      const menu: IvrMenu = {
+        id: m.id,
+        tenant: t.id,
+        prompt: m.prompt,
+        timeoutSeconds: m.timeout_seconds ?? 5,
+        maxTries: m.max_tries ?? 3,
+        invalidPrompt: m.invalid_prompt ?? 'invalid',
+        choices: Object.fromEntries(Object.entries<Raw>(m.choices).map(([k, c]) => [k, choiceOf(c, `${path}/choices/${k}`)])),
+        fallback: choiceOf(m.default, `${path}/default`),
+      }
+      tenant.ivrs.push(menu)
+    })
     ;(t.ddis ?? []).forEach((d: Raw, i: number) => {
       const path = `${at}/ddis/${i}`
       const number = toE164(d.number, settings.defaultRegion)
@@ -172,6 +206,7 @@ function build(raw: Raw, file: string, problems: ConfigProblem[]): PlatformConfi
       if ((d.queue === undefined) === (d.ivr === undefined)) return fail(path, 'a DDI leads to exactly one of queue or ivr')
       if (d.queue !== undefined && !tenant.queues.some((q) => q.id === d.queue))
         return fail(`${path}/queue`, `queue "${d.queue}" is not a queue of tenant "${t.id}"`)
+      if (d.ivr !== undefined && !tenant.ivrs.some((m) => m.id === d.ivr)) return fail(`${path}/ivr`, `menu "${d.ivr}" is not a menu of tenant "${t.id}"`)
       const owner = ddis.get(number)
       if (owner) return fail(`${path}/number`, `${number} is already a DDI of tenant "${owner.tenant}"`)
       const ddi: Ddi = { number, tenant: t.id, entry: d.queue !== undefined ? { kind: 'queue', queue: d.queue } : { kind: 'ivr', ivr: d.ivr } }

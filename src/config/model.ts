@@ -86,6 +86,35 @@ export interface Trunk {
 
 export type EntryPoint = { kind: 'queue'; queue: string } | { kind: 'ivr'; ivr: string }
 
+/** What pressing a key in an IVR menu does. */
+export interface IvrChoice {
+  /** Go to this queue of the tenant... */
+  queue?: string
+  /** ...or to this sub-menu... */
+  menu?: string
+  /** ...or end with this action. */
+  action?: 'voicemail' | 'hangup'
+  /** Attributes set on the call (e.g. urgency: critical), used by priority rules and history. */
+  set: Record<string, string>
+  /** Explicit priority for the queue. */
+  priority?: number
+  /** Digits to collect first (e.g. a customer number, used for referent-agent routing). */
+  collect?: { attribute: string; prompt: string; minDigits: number; maxDigits: number }
+}
+
+export interface IvrMenu {
+  id: string
+  tenant: string
+  /** Prompt played (and interrupted by the first key): a prompt name of the tenant's set or a file. */
+  prompt: string
+  timeoutSeconds: number
+  maxTries: number
+  invalidPrompt: string
+  choices: Record<string, IvrChoice>
+  /** After max tries without a valid key. */
+  fallback: IvrChoice
+}
+
 export interface Ddi {
   /** E.164, e.g. +33170000001 */
   number: string
@@ -108,6 +137,7 @@ export interface Tenant {
   trunks: Trunk[]
   ddis: Ddi[]
   queues: Queue[]
+  ivrs: IvrMenu[]
 }
 
 export interface Agent {

@@ -78,6 +78,44 @@ const queue = {
   },
 }
 
+const ivrChoice = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    queue: id,
+    menu: id,
+    action: { enum: ['voicemail', 'hangup'] },
+    set: { type: 'object', additionalProperties: { type: 'string' } },
+    priority: { type: 'integer', minimum: 0, maximum: 99 },
+    collect: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['attribute', 'prompt'],
+      properties: {
+        attribute: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,31}$' },
+        prompt: { type: 'string', minLength: 1 },
+        min_digits: { type: 'integer', minimum: 1, maximum: 20 },
+        max_digits: { type: 'integer', minimum: 1, maximum: 20 },
+      },
+    },
+  },
+}
+
+const ivr = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'prompt', 'choices', 'default'],
+  properties: {
+    id,
+    prompt: { type: 'string', minLength: 1 },
+    timeout_seconds: { type: 'number', exclusiveMinimum: 0, maximum: 60 },
+    max_tries: { type: 'integer', minimum: 1, maximum: 10 },
+    invalid_prompt: { type: 'string', minLength: 1 },
+    choices: { type: 'object', propertyNames: { pattern: '^[0-9*#]$' }, additionalProperties: ivrChoice, minProperties: 1 },
+    default: ivrChoice,
+  },
+}
+
 const tenant = {
   type: 'object',
   additionalProperties: false,
@@ -121,6 +159,7 @@ const tenant = {
       },
     },
     queues: { type: 'array', items: queue },
+    ivrs: { type: 'array', items: ivr },
   },
 }
 
