@@ -33,7 +33,7 @@ export async function runIvr(tenant: Tenant, start: string, port: IvrPort): Prom
   let tries = 0
   while (trail.length < MAX_STEPS) {
     const key = await port.collect(menu.prompt, { minDigits: 1, maxDigits: 1, timeoutMs: menu.timeoutSeconds * 1000, terminators: '' })
-    const choice = key ? menu.choices[key] : undefined
+    const choice: IvrChoice | undefined = key ? menu.choices[key] : undefined
     if (!choice) {
       trail.push({ menu: menu.id, input: key, result: key ? 'invalid' : 'timeout' })
       tries++

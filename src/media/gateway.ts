@@ -11,6 +11,8 @@ export interface CallerMedia {
   readonly dialog: Srf.Dialog
   hold(music?: string): void
   play(file: string): Promise<void>
+  /** Plays a prompt while collecting DTMF; resolves with the keys ('' on timeout). */
+  collect(file: string, opts: { minDigits: number; maxDigits: number; timeoutMs: number; terminators: string }): Promise<string>
   bridge(agent: AgentMedia): Promise<void>
   /** The caller's phone re-INVITEd (hold/unhold): returns the SDP to answer with. */
   reoffer(sdp: string): Promise<string>
@@ -49,6 +51,19 @@ class FsCaller implements CallerMedia {
   async play(file: string): Promise<void> {
     await this.breakPlayback()
     await this.ep.play(file)
+  }
+  async collect(file: string, opts: { minDigits: number; maxDigits: number; timeoutMs: number; terminators: string }): Promise<string> {
+    await this.breakPlayback()
+    const r = await this.ep.playCollect({
+      file,
+      min: opts.minDigits,
+      max: opts.maxDigits,
+      tries: 1,
+      timeout: opts.timeoutMs,
+      terminators: opts.terminators || '#',
+      digitTimeout: 3000,
+    })
+    return r.digits ?? ''
   }
   private async breakPlayback(): Promise<void> {
     await this.ep.api('uuid_break', `${this.ep.uuid} all`).catch(() => undefined)

@@ -8,6 +8,8 @@ import type { AgentMedia, CallerMedia, MediaGateway } from '../media/gateway'
 import type { Logger } from '../telemetry/logger'
 import type { Metrics } from '../telemetry/metrics'
 import type { TrunkChannels } from '../trunks/channels'
+import { runIvr } from '../ivr/runner'
+import { resolvePrompt } from '../media/prompts'
 import { uriUser } from './sdp'
 import { transferTarget } from './transfer'
 
@@ -95,23 +97,59 @@ export class InboundCall {
           caller.reoffer(req.body).then((sdp) => res.send(200, { body: sdp }), () => res.send(488))
         })
         if (this.ended) return
-        const q = this.deps.engine.platform.tenants.get(this.tenant)?.queues.find((x) => x.id === this.queue)
-        this.caller.hold(q?.holdMusic)
+      } else if (this.ddi.entry.kind === 'ivr') {
+        this.log.warn({ ivr: this.ddi.entry.ivr }, 'an IVR needs a media server: none is configured')
+        return this.endCall('no-media-for-ivr', 480)
       } else {
         this.res.send(180)
+      }
+      const attributes: Record<string, string> = { ddi: this.ddi.number, trunk: this.trunk.id }
+      let priority: number | undefined
+      if (this.ddi.entry.kind === 'ivr' && this.caller) {
+        const outcome = await this.runMenu(this.ddi.entry.ivr)
+        if (!outcome || this.ended) return
+        Object.assign(attributes, outcome.attributes)
+        if (outcome.kind !== 'queue') {
+          this.log.info({ outcome: outcome.kind, ivr: outcome.attributes['ivr'] }, 'IVR ends the call')
+          return this.endCall(`ivr-${outcome.kind}`)
+        }
+        this.queue = outcome.queue
+        priority = outcome.priority
+      }
+      if (this.caller) {
+        const q = this.deps.engine.platform.tenants.get(this.tenant)?.queues.find((x) => x.id === this.queue)
+        this.caller.hold(q?.holdMusic)
       }
       const r = await engine.enqueue({
         tenant: this.tenant,
         queue: this.queue,
         callId: this.id,
         caller: this.req.callingNumber || this.req.get('From'),
-        attributes: { ddi: this.ddi.number, trunk: this.trunk.id },
+        attributes,
+        priority,
       })
       this.log.info({ queue: this.queue, state: r.state, position: r.position }, 'inbound call queued')
       if (r.state === 'full') await this.endCall('queue-full', 486)
     } catch (err) {
       this.log.error({ err }, 'inbound call setup failed')
       await this.endCall('setup-failed', 500)
+    }
+  }
+
+  /** Runs the DDI's IVR on the answered caller; undefined when the caller hung up meanwhile. */
+  private async runMenu(menu: string) {
+    const tenant = this.deps.engine.platform.tenants.get(this.tenant)!
+    const caller = this.caller!
+    try {
+      const outcome = await runIvr(tenant, menu, {
+        collect: (prompt, opts) => caller.collect(resolvePrompt(tenant, prompt), opts),
+        play: (prompt) => caller.play(resolvePrompt(tenant, prompt)),
+      })
+      this.log.info({ ivr: outcome.attributes['ivr'], outcome: outcome.kind, queue: outcome.kind === 'queue' ? outcome.queue : undefined }, 'IVR choices')
+      return outcome
+    } catch (err) {
+      if (!this.ended) this.log.warn({ err }, 'IVR interrupted')
+      return undefined
     }
   }
 

@@ -66,6 +66,31 @@ t.test('calls through FreeSWITCH: hold music while queued, then bridged to the a
     await engine.logout('alice').catch(() => undefined)
   })
 
+  t.test('IVR: key 1 (RFC 2833) routes to the outage queue with urgency and priority; an invalid key falls to the default', async (t) => {
+    const phone = await startSippUas({ scenario: 'uas-agent-answer', localIp: '127.0.0.10', calls: 1, timeoutMs: 30_000, args: ['-set', 'ring', '200'] })
+    t.teardown(() => phone.stop())
+    await registrar.register(config.tenants.get('gridco')!, config.agents.get('alice')!, `sip:alice@127.0.0.10:${phone.port}`, '127.0.0.10', 300)
+    await engine.login('alice', ['gridco']).catch(() => undefined)
+    const c = await runSipp({ scenario: 'uac-caller-dtmf-1', target, localIp: '127.0.0.2', args: ['-s', '+33972000003', '-set', 'before', '1000', '-set', 'talk', '3000'], timeoutMs: 30_000 })
+    t.equal(c.code, 0, `caller: ${c.errors}`)
+    t.equal((await phone.done).code, 0, 'alice took the call')
+    const ev = (await redis.xrange(keys.events('e2e', 'gridco'), '-', '+')).map(([, f]) => Object.fromEntries(f.flatMap((v, i) => (i % 2 ? [] : [[v, f[i + 1]]]))))
+    const enq = ev.filter((e) => e['type'] === 'enqueued').at(-1)!
+    t.match(enq, { queue: 'outages', priority: '90' })
+    t.match(JSON.parse(enq['attrs']!), { urgency: 'critical', ivr: 'main:1', ddi: '+33972000003' }, "the caller's choice is recorded on the call")
+    t.ok(ev.some((e) => e['type'] === 'connected' && e['call'] === enq['call'] && e['agent'] === 'alice'))
+    t.ok(await fs.waitForChannels(0, 10_000), 'FreeSWITCH channel count back to zero')
+    await engine.logout('alice').catch(() => undefined)
+
+    const wrong = await runSipp({ scenario: 'uac-caller-dtmf-7', target, localIp: '127.0.0.2', args: ['-s', '+33972000003', '-set', 'before', '800', '-set', 'talk', '8000'], timeoutMs: 30_000 })
+    t.equal(wrong.code, 0, `caller: ${wrong.errors}`)
+    const ev2 = (await redis.xrange(keys.events('e2e', 'gridco'), '-', '+')).map(([, f]) => Object.fromEntries(f.flatMap((v, i) => (i % 2 ? [] : [[v, f[i + 1]]]))))
+    const enq2 = ev2.filter((e) => e['type'] === 'enqueued').at(-1)!
+    t.match(enq2, { queue: 'second' }, 'invalid key, then timeout: the default queue')
+    t.match(JSON.parse(enq2['attrs']!), { ivr: 'main:7>main:-' })
+    t.ok(await fs.waitForChannels(0, 10_000), 'FreeSWITCH channel count back to zero')
+  })
+
   t.test('caller hangs up while on hold: abandoned, media released', async (t) => {
     await engine.logout('alice').catch(() => undefined)
     const r = await runSipp({ scenario: 'uac-caller-bye-queued', target, localIp: '127.0.0.2', args: ['-s', '+33972000001', '-set', 'wait', '1500'] })

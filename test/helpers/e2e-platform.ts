@@ -19,6 +19,16 @@ tenants:
     ddis:
       - { number: "+33972000001", queue: outages }
       - { number: "+33972000002", queue: second }
+      - { number: "+33972000003", ivr: main }
+    ivrs:
+      - id: main
+        prompt: "tone_stream://%(2000,500,440)"
+        timeout_seconds: 2
+        max_tries: 2
+        invalid_prompt: "tone_stream://%(300,100,620)"
+        choices:
+          "1": { queue: outages, set: { urgency: critical }, priority: 90 }
+        default: { queue: second }
     queues:
       - { id: outages, skills: [{ skill: outage, min_level: 1 }], strategy: longest-idle, ring_timeout_seconds: ${opts.ringTimeout ?? 2}, wrap_up_seconds: ${opts.wrapUp ?? 1}, max_wait_seconds: 120 }
       - { id: second, skills: [{ skill: outage, min_level: 1 }], strategy: ring-all, ring_timeout_seconds: ${opts.ringTimeout ?? 2}, wrap_up_seconds: 0 }

@@ -1,0 +1,534 @@
+// bench:sip — SIPp callers routed to a SIPp agent phone through the service on loopback, at a fixed
+// rate, once without media (ringback, the agent's SDP relayed) and once with hold music on
+// FreeSWITCH, against the ceiling of a bare drachtio-srf B2BUA on the same drachtio-server pushed
+// to its highest rate with no failed call.
+//
+// Progress goes to stderr. stdout: the with-media figures, then the last line
+//   bench-sip: cps=N failed=N p50_ms=N p99_ms=N bare_cps=N ratio=N
+// (without-media figures; ratio = cps / bare_cps).
+//
+// Environment:
+//   BENCH_SIP_RATE (200) / BENCH_SIP_SECONDS (60)               without media
+//   BENCH_SIP_MEDIA_RATE (50) / BENCH_SIP_MEDIA_SECONDS (30)     with hold music
+//   BENCH_SIP_BARE_RATES ("100,200,300,400,500,600"), BENCH_SIP_BARE_STEP_SECONDS (8)
+//   BENCH_SIP_AGENTS (400), BENCH_SIP_TALK_MS (1000)
+//   BENCH_SIP_SKIP_MEDIA=1 skips the phase with FreeSWITCH
+//   BENCH_SIP_KEEP_LOGS=1 keeps every log directory (they are kept anyway when a call failed)
+//   E2E_LOG_LEVEL: the service's log level (default info, as in production)
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Srf from 'drachtio-srf'
+import Redis from 'ioredis'
+import type { Test } from 'tap'
+import { AcdEngine } from '../acd/engine'
+import { Registrar } from '../agents/registrar'
+import { parseConfig } from '../config/load'
+import type { PlatformConfig } from '../config/model'
+import { PrivateRedis } from '../redis/private-server'
+import { TrunkChannels } from '../trunks/channels'
+import { startApp, type AppHandle } from '../../test/helpers/app'
+import { binaryOrThrow } from '../../test/helpers/binaries'
+import { killOnExit, sleep, stopProcess } from '../../test/helpers/child'
+import { startDrachtio, type DrachtioHandle } from '../../test/helpers/drachtio'
+import { startFreeswitch, type FreeswitchHandle } from '../../test/helpers/freeswitch'
+import { freeUdpPort } from '../../test/helpers/ports'
+import { scenarioPath, startSippUas, type SippUas } from '../../test/helpers/sipp'
+
+const num = (name: string, def: number): number => {
+  const v = process.env[name]
+  if (v === undefined || v === '') return def
+  const n = Number(v)
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(v)}`)
+  return n
+}
+
+const RATE = num('BENCH_SIP_RATE', 200)
+const SECONDS = num('BENCH_SIP_SECONDS', 60)
+const MEDIA_RATE = num('BENCH_SIP_MEDIA_RATE', 50)
+const MEDIA_SECONDS = num('BENCH_SIP_MEDIA_SECONDS', 30)
+const BARE_RATES = (process.env['BENCH_SIP_BARE_RATES'] ?? '100,200,300,400,500,600').split(',').map((s) => Number(s.trim())).filter((n) => n > 0)
+const BARE_STEP_SECONDS = num('BENCH_SIP_BARE_STEP_SECONDS', 8)
+const AGENTS = Math.round(num('BENCH_SIP_AGENTS', 400))
+const TALK_MS = num('BENCH_SIP_TALK_MS', 1000)
+const SKIP_MEDIA = process.env['BENCH_SIP_SKIP_MEDIA'] === '1'
+const KEEP_LOGS = process.env['BENCH_SIP_KEEP_LOGS'] === '1'
+/** Hard bound on the whole run: everything is stopped past it. */
+const WATCHDOG_MS = num('BENCH_SIP_MAX_SECONDS', 420) * 1000
+
+const DDI = '+33972000001'
+const CALLER_IP = '127.0.0.2'
+const AGENT_IP = '127.0.0.10'
+const TENANT = 'bench'
+/** SIPp's per-step receive time-out is 30 s: a run that is still going that long after its last call is stuck. */
+const DRAIN_MS = 40_000
+
+const progress = (line: string) => process.stderr.write(`[bench-sip ${new Date().toISOString().slice(11, 19)}] ${line}\n`)
+
+// ------------------------------------------------------------------------------------------
+// Clean-up of everything started, on success, failure and signals.
+
+const cleanups: Array<() => Promise<unknown> | unknown> = []
+let cleaning: Promise<void> | undefined
+function cleanup(): Promise<void> {
+  return (cleaning ??= (async () => {
+    for (const f of cleanups.splice(0).reverse()) {
+      try {
+        await f()
+      } catch (err) {
+        progress(`clean-up step failed: ${(err as Error).message}`)
+      }
+    }
+  })())
+}
+
+/** What startApp needs from a tap test: a teardown list. */
+const teardownOnly = { teardown: (f: () => unknown) => void cleanups.push(f) } as unknown as Test
+
+/** Stops a child on process exit too (the service is started without such a hook). */
+function killChildOnExit(proc: ChildProcess): void {
+  const unhook = killOnExit(proc)
+  proc.once('exit', unhook)
+}
+
+// ------------------------------------------------------------------------------------------
+// SIPp load caller: uac-load at a fixed rate, with its statistics and per-call response times.
+
+interface LoadResult {
+  label: string
+  rate: number
+  offered: number
+  successful: number
+  /** every offered call that did not succeed (failed, or still running when stopped) */
+  failed: number
+  /** from the start to the last 200 OK received, seconds */
+  elapsedS: number
+  cps: number
+  /** INVITE to 200 OK at the caller, ms, one per successful call */
+  setupMs: number[]
+  code: number
+  timedOut: boolean
+  /** non-zero SIPp failure counters, e.g. FailedTimeoutOnRecv */
+  failures: Record<string, number>
+  retransmissions: number
+  errorsTail: string
+  dir: string
+}
+
+function parseStat(file: string): Array<Record<string, string>> {
+  if (!existsSync(file)) return []
+  const lines = readFileSync(file, 'latin1').split('\n').filter((l) => l.trim() !== '')
+  const header = lines[0]?.split(';') ?? []
+  return lines.slice(1).map((l) => {
+    const cells = l.split(';')
+    const row: Record<string, string> = {}
+    header.forEach((h, i) => (row[h] = cells[i] ?? ''))
+    return row
+  })
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!
+}
+
+async function runLoad(o: { label: string; target: string; rate: number; seconds: number }): Promise<LoadResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'acd-bench-sipp-'))
+  const statFile = join(dir, 'stat.csv')
+  const errorFile = join(dir, 'errors.log')
+  const offered = Math.max(1, Math.round(o.rate * o.seconds))
+  const port = await freeUdpPort(CALLER_IP)
+  const argv = [
+    '-sf', scenarioPath('uac-load'), o.target,
+    '-i', CALLER_IP, '-p', String(port), '-nostdin',
+    '-s', DDI, '-set', 'talk', String(TALK_MS),
+    '-r', String(o.rate), '-m', String(offered), '-l', String(Math.max(2000, o.rate * 30)),
+    '-trace_rtt', '-rtt_freq', '1',
+    '-trace_stat', '-stf', statFile, '-fd', '1',
+    '-trace_err', '-error_file', errorFile,
+  ]
+  const started = Date.now()
+  // SIPp writes <scenario>_<pid>_rtt.csv into its working directory: our own temp dir
+  const proc = spawn(binaryOrThrow('sipp'), argv, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] })
+  const unhook = killOnExit(proc)
+  let stderr = ''
+  proc.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString('latin1')).slice(-8192)))
+  const stopOnCleanup = () => stopProcess(proc, 'SIGTERM', 2000)
+  cleanups.push(stopOnCleanup)
+  let timedOut = false
+  const limit = setTimeout(() => {
+    timedOut = true
+    void stopProcess(proc, 'SIGTERM', 3000)
+  }, o.seconds * 1000 + DRAIN_MS)
+  const ticker = setInterval(() => {
+    const last = parseStat(statFile).at(-1)
+    if (last) {
+      progress(
+        `  ${o.label}: ${Math.round((Date.now() - started) / 1000)} s, created ${last['TotalCallCreated']}/${offered}, ok ${last['SuccessfulCall(C)']}, failed ${last['FailedCall(C)']}, up ${last['CurrentCall']}, retrans ${last['Retransmissions(C)']}`,
+      )
+    }
+  }, 10_000)
+  const code = await new Promise<number>((resolve) => {
+    proc.once('close', (c, signal) => resolve(c ?? (signal ? 128 : 255)))
+    proc.once('error', (err) => {
+      stderr += `\n${String(err)}`
+    })
+  })
+  clearTimeout(limit)
+  clearInterval(ticker)
+  unhook()
+  const i = cleanups.indexOf(stopOnCleanup)
+  if (i >= 0) cleanups.splice(i, 1)
+
+  const last = parseStat(statFile).at(-1) ?? {}
+  const count = (k: string) => Number(last[k] ?? 0) || 0
+  const rttFile = readdirSync(dir).find((f) => f.endsWith('_rtt.csv'))
+  const rows = rttFile
+    ? readFileSync(join(dir, rttFile), 'latin1')
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(';'))
+        .filter((c) => c.length >= 3 && c[2]!.trim() === '1')
+        .map((c) => ({ at: Number(c[0]), ms: Number(c[1]) }))
+        .filter((r) => Number.isFinite(r.at) && Number.isFinite(r.ms))
+    : []
+  const successful = count('SuccessfulCall(C)')
+  const elapsedS = rows.length ? Math.max(...rows.map((r) => r.at)) / 1000 : (Date.now() - started) / 1000
+  const failures: Record<string, number> = {}
+  for (const [k, v] of Object.entries(last)) {
+    if (k.startsWith('Failed') && k.endsWith('(C)') && k !== 'FailedCall(C)' && Number(v) > 0) failures[k.slice(6, -3)] = Number(v)
+  }
+  const errors = existsSync(errorFile) ? readFileSync(errorFile, 'latin1') : ''
+  return {
+    label: o.label,
+    rate: o.rate,
+    offered,
+    successful,
+    failed: offered - successful,
+    elapsedS,
+    cps: elapsedS > 0 ? successful / elapsedS : 0,
+    setupMs: rows.map((r) => r.ms).sort((a, b) => a - b),
+    code,
+    timedOut,
+    failures,
+    retransmissions: count('Retransmissions(C)'),
+    errorsTail: (errors.trim().split('\n').slice(-12).join('\n') + (stderr.trim() ? `\nstderr: ${stderr.trim().slice(-1000)}` : '')).trim(),
+    dir,
+  }
+}
+
+function describe(r: LoadResult): string {
+  const p50 = percentile(r.setupMs, 50)
+  const p99 = percentile(r.setupMs, 99)
+  const f = Object.entries(r.failures).map(([k, v]) => `${k}=${v}`).join(',')
+  return (
+    `${r.label}: rate=${r.rate} offered=${r.offered} ok=${r.successful} failed=${r.failed} cps=${r.cps.toFixed(1)} ` +
+    `p50_ms=${Math.round(p50)} p99_ms=${Math.round(p99)} retrans=${r.retransmissions} sipp_exit=${r.code}${r.timedOut ? ' (time limit)' : ''}${f ? ` failures{${f}}` : ''}`
+  )
+}
+
+function reportFailures(r: LoadResult): void {
+  if (r.failed === 0) {
+    rmSync(r.dir, { recursive: true, force: true })
+    return
+  }
+  progress(`  SIPp files kept: ${r.dir}`)
+  if (r.errorsTail) progress(`  last SIPp errors:\n${r.errorsTail.replace(/^/gm, '    ')}`)
+}
+
+/** The agent phone: one SIPp UAS taking every call concurrently, answering at once. */
+async function startAgentPhone(): Promise<SippUas> {
+  const phone = await startSippUas({
+    scenario: 'uas-agent-answer',
+    localIp: AGENT_IP,
+    calls: 10_000_000,
+    timeoutMs: WATCHDOG_MS,
+    traceMessages: false,
+    args: ['-set', 'ring', '0', '-l', '100000'],
+  })
+  cleanups.push(() => phone.stop())
+  return phone
+}
+
+// ------------------------------------------------------------------------------------------
+// Phase 1: a bare drachtio-srf B2BUA on the same drachtio-server.
+
+async function bareCeiling(drachtio: DrachtioHandle): Promise<{ cps: number; rate: number }> {
+  const phone = await startAgentPhone()
+  const srf = new Srf()
+  const agentUri = `sip:agent@${phone.address}`
+  let b2buaErrors = 0
+  srf.on('error', (err: Error) => progress(`bare B2BUA: drachtio connection error: ${err.message}`))
+  srf.invite((req, res) => {
+    srf
+      .createB2BUA(req, res, agentUri, { localSdpB: req.body })
+      .then(({ uas, uac }) => {
+        uas.on('destroy', () => uac.destroy())
+        uac.on('destroy', () => uas.destroy())
+      })
+      .catch(() => b2buaErrors++)
+  })
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('bare B2BUA: no connection to drachtio-server in 10 s')), 10_000)
+    srf.once('connect', (err: Error | undefined) => {
+      clearTimeout(timer)
+      if (err) reject(err)
+      else resolve()
+    })
+    srf.connect({ host: drachtio.host, port: drachtio.adminPort, secret: drachtio.secret })
+  })
+  const disconnect = () => srf.disconnect()
+  cleanups.push(disconnect)
+  progress(`bare B2BUA connected; agent phone ${phone.address}`)
+
+  let best = { cps: 0, rate: 0 }
+  const target = `${drachtio.host}:${drachtio.sipPort}`
+  for (const rate of BARE_RATES) {
+    const r = await runLoad({ label: `bare@${rate}`, target, rate, seconds: BARE_STEP_SECONDS })
+    progress(describe(r) + (b2buaErrors ? ` b2bua_errors=${b2buaErrors}` : ''))
+    reportFailures(r)
+    if (r.failed > 0 || r.code !== 0) break
+    if (r.cps > best.cps) best = { cps: r.cps, rate }
+    await sleep(1000)
+  }
+  srf.disconnect()
+  cleanups.splice(cleanups.indexOf(disconnect), 1)
+  await phone.stop()
+  // drachtio routes INVITEs to every connected app: let it notice this one has gone
+  await sleep(1000)
+  return best
+}
+
+// ------------------------------------------------------------------------------------------
+// Phases 2 and 3: the service.
+
+function platformYaml(): string {
+  const lines = [
+    'platform: { max_no_answer: 3, default_region: FR }',
+    'tenants:',
+    `  - id: ${TENANT}`,
+    '    name: Bench',
+    '    timezone: Europe/Paris',
+    '    pool: bench',
+    '    sip_domain: bench.acd.local',
+    '    skills: [calls]',
+    '    trunks:',
+    `      - { id: bench-carrier, allowed_sources: [${CALLER_IP}/32], max_inbound: 5000, max_outbound: 0 }`,
+    '    ddis:',
+    `      - { number: "${DDI}", queue: main }`,
+    '    queues:',
+    '      - { id: main, skills: [{ skill: calls, min_level: 1 }], strategy: longest-idle, ring_timeout_seconds: 10, wrap_up_seconds: 0, max_length: 100000, max_wait_seconds: 600 }',
+    'agents:',
+  ]
+  for (let i = 0; i < AGENTS; i++) lines.push(`  - { id: a${i}, sip_username: a${i}, tenants: [${TENANT}], skills: { ${TENANT}: { calls: 5 } } }`)
+  return lines.join('\n') + '\n'
+}
+
+/** Counts of the service's log lines by level, and the most frequent warnings and errors. */
+function serviceLogSummary(file: string): { levels: Record<string, number>; top: string[] } {
+  const names: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' }
+  const levels: Record<string, number> = {}
+  const msgs = new Map<string, number>()
+  if (!existsSync(file)) return { levels, top: [] }
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue
+    let entry: { level?: number; msg?: string; err?: { message?: string } | string; reason?: string; status?: number } | undefined
+    try {
+      entry = JSON.parse(line) as typeof entry
+    } catch {
+      levels['unparsed'] = (levels['unparsed'] ?? 0) + 1
+      const k = `(raw) ${line.slice(0, 160)}`
+      msgs.set(k, (msgs.get(k) ?? 0) + 1)
+      continue
+    }
+    const level = names[entry?.level ?? 30] ?? String(entry?.level)
+    levels[level] = (levels[level] ?? 0) + 1
+    if ((entry?.level ?? 0) >= 40) {
+      const err = typeof entry?.err === 'string' ? entry.err : entry?.err?.message
+      const k = `${level}: ${entry?.msg ?? ''}${err ? ` (${err.slice(0, 120)})` : ''}${entry?.reason ? ` reason=${entry.reason}` : ''}${entry?.status ? ` status=${entry.status}` : ''}`
+      msgs.set(k, (msgs.get(k) ?? 0) + 1)
+    }
+  }
+  const top = [...msgs.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => `${v} x ${k}`)
+  return { levels, top }
+}
+
+interface ProductResult {
+  load: LoadResult
+  trunkChannels: number
+  freeswitchChannels: number | undefined
+  agentsNotAvailable: number
+  activeCalls: unknown
+}
+
+async function productPhase(o: {
+  label: string
+  drachtio: DrachtioHandle
+  server: PrivateRedis
+  config: PlatformConfig
+  yaml: string
+  freeswitch?: FreeswitchHandle
+  rate: number
+  seconds: number
+}): Promise<ProductResult> {
+  const redis = new Redis(o.server.url)
+  cleanups.push(() => redis.disconnect())
+  await redis.flushall()
+  const phone = await startAgentPhone()
+  const app: AppHandle = await startApp(teardownOnly, {
+    configYaml: o.yaml,
+    redisUrl: o.server.url,
+    drachtio: { host: o.drachtio.host, adminPort: o.drachtio.adminPort, secret: o.drachtio.secret },
+    freeswitch: o.freeswitch ? { host: o.freeswitch.host, eslPort: o.freeswitch.eslPort, secret: o.freeswitch.secret } : undefined,
+    instanceId: `bench-${o.label}`,
+  })
+  killChildOnExit(app.proc)
+  progress(`${o.label}: service up (log ${app.logFile}); registering and logging in ${AGENTS} agents on ${phone.address}`)
+  const engine = new AcdEngine(redis, o.config, { instanceId: 'bench-observer' })
+  const registrar = new Registrar(redis, o.config)
+  const channels = new TrunkChannels(redis, o.config, 'bench-observer')
+  const tenant = o.config.tenants.get(TENANT)!
+  const trunk = tenant.trunks[0]!
+  const agentIds = [...o.config.agents.keys()]
+  for (let i = 0; i < agentIds.length; i += 50) {
+    await Promise.all(
+      agentIds.slice(i, i + 50).map(async (id) => {
+        await registrar.register(tenant, o.config.agents.get(id)!, `sip:${id}@${phone.address}`, AGENT_IP, 3600)
+        await engine.login(id, [TENANT])
+      }),
+    )
+  }
+  progress(`${o.label}: ${o.rate} cps for ${o.seconds} s, talk ${TALK_MS} ms`)
+  const load = await runLoad({ label: o.label, target: `${o.drachtio.host}:${o.drachtio.sipPort}`, rate: o.rate, seconds: o.seconds })
+  progress(describe(load))
+  reportFailures(load)
+
+  // every call over: the trunk's channels released, FreeSWITCH empty, the agents available
+  const deadline = Date.now() + 15_000
+  let trunkChannels = await channels.count(trunk, 'in')
+  while (trunkChannels > 0 && Date.now() < deadline) {
+    await sleep(250)
+    trunkChannels = await channels.count(trunk, 'in')
+  }
+  let freeswitchChannels: number | undefined
+  if (o.freeswitch) {
+    await o.freeswitch.waitForChannels(0, Math.max(1000, deadline - Date.now()))
+    freeswitchChannels = await o.freeswitch.channelCount()
+  }
+  const states = await Promise.all(agentIds.map((id) => engine.agentState(id).then((s) => s.state as string)))
+  const agentsNotAvailable = states.filter((s) => s !== 'available').length
+  let activeCalls: unknown = '?'
+  try {
+    activeCalls = (await app.health())['calls']
+  } catch {
+    /* the service is gone: shown as '?' */
+  }
+  progress(
+    `${o.label}: after the run: trunk inbound channels in Redis = ${trunkChannels}, FreeSWITCH channels = ${freeswitchChannels ?? 'n/a (no media server)'}, ` +
+      `agents not available = ${agentsNotAvailable}/${agentIds.length}, calls held by the service = ${String(activeCalls)}`,
+  )
+  engine.removeAllListeners()
+  await app.stop()
+  await phone.stop()
+  const log = serviceLogSummary(app.logFile)
+  progress(`${o.label}: service log lines by level ${JSON.stringify(log.levels)}`)
+  for (const l of log.top) progress(`  ${l}`)
+  const clean = load.failed === 0 && trunkChannels === 0 && (freeswitchChannels ?? 0) === 0 && !log.levels['error'] && !log.levels['fatal']
+  if (clean && !KEEP_LOGS) rmSync(join(app.logFile, '..'), { recursive: true, force: true })
+  else progress(`${o.label}: service log kept: ${app.logFile}`)
+  redis.disconnect()
+  return { load, trunkChannels, freeswitchChannels, agentsNotAvailable, activeCalls }
+}
+
+// ------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const t0 = Date.now()
+  progress(
+    `bare rates ${BARE_RATES.join(',')} cps x ${BARE_STEP_SECONDS} s; without media ${RATE} cps x ${SECONDS} s; ` +
+      (SKIP_MEDIA ? 'with media skipped' : `with media ${MEDIA_RATE} cps x ${MEDIA_SECONDS} s`) +
+      `; ${AGENTS} agents; talk ${TALK_MS} ms`,
+  )
+  const drachtio = await startDrachtio(undefined, {
+    logLevel: (process.env['E2E_DRACHTIO_LOGLEVEL'] as 'notice' | undefined) ?? 'notice',
+    sofiaLogLevel: Number(process.env['E2E_DRACHTIO_SOFIA_LOGLEVEL'] ?? 1),
+  })
+  let failedSomewhere = false
+  cleanups.push(async () => {
+    await drachtio.stop()
+    if (!failedSomewhere && !KEEP_LOGS) rmSync(drachtio.dir, { recursive: true, force: true })
+    else progress(`drachtio-server log kept: ${drachtio.logFile}`)
+  })
+  progress(`drachtio-server on ${drachtio.host}:${drachtio.sipPort} (admin ${drachtio.adminPort})`)
+
+  // 1. the bare B2BUA ceiling
+  const bare = await bareCeiling(drachtio)
+  progress(`bare B2BUA ceiling: ${bare.cps.toFixed(1)} cps (step ${bare.rate} cps, no failure) after ${Math.round((Date.now() - t0) / 1000)} s`)
+
+  const server = await PrivateRedis.start()
+  cleanups.push(() => server.stop())
+  const yaml = platformYaml()
+  const config = parseConfig(yaml, 'bench-sip.yaml')
+
+  // 2. the service without media
+  const plain = await productPhase({ label: 'no-media', drachtio, server, config, yaml, rate: RATE, seconds: SECONDS })
+  failedSomewhere ||= plain.load.failed > 0 || plain.trunkChannels > 0
+
+  // 3. the service with hold music on FreeSWITCH
+  let media: ProductResult | undefined
+  if (!SKIP_MEDIA) {
+    const fs = await startFreeswitch(undefined, { sessionsPerSecond: 2000, maxSessions: 4000, logLevel: 'warning' })
+    cleanups.push(async () => {
+      await fs.stop()
+      if (!failedSomewhere && !KEEP_LOGS) rmSync(fs.dir, { recursive: true, force: true })
+      else progress(`FreeSWITCH files kept: ${fs.dir}`)
+    })
+    progress(`FreeSWITCH event socket ${fs.eslPort}, SIP ${fs.sipPort}, RTP ${fs.rtpPorts.start}-${fs.rtpPorts.end}`)
+    media = await productPhase({ label: 'media', drachtio, server, config, yaml, freeswitch: fs, rate: MEDIA_RATE, seconds: MEDIA_SECONDS })
+    failedSomewhere ||= media.load.failed > 0 || media.trunkChannels > 0 || (media.freeswitchChannels ?? 0) > 0
+  }
+  progress(`done in ${Math.round((Date.now() - t0) / 1000)} s`)
+
+  const fig = (r: LoadResult) => ({
+    cps: r.cps.toFixed(1),
+    p50: Math.round(percentile(r.setupMs, 50)),
+    p99: Math.round(percentile(r.setupMs, 99)),
+  })
+  if (media) {
+    const m = fig(media.load)
+    process.stdout.write(
+      `bench-sip-media: rate=${media.load.rate} cps=${m.cps} failed=${media.load.failed} p50_ms=${m.p50} p99_ms=${m.p99} ` +
+        `trunk_channels=${media.trunkChannels} freeswitch_channels=${media.freeswitchChannels}\n`,
+    )
+  } else {
+    process.stdout.write('bench-sip-media: skipped\n')
+  }
+  const p = fig(plain.load)
+  const ratio = bare.cps > 0 ? (plain.load.cps / bare.cps).toFixed(2) : 'n/a'
+  process.stdout.write(`bench-sip: cps=${p.cps} failed=${plain.load.failed} p50_ms=${p.p50} p99_ms=${p.p99} bare_cps=${bare.cps.toFixed(1)} ratio=${ratio}\n`)
+}
+
+const watchdog = setTimeout(() => {
+  progress(`run exceeded ${WATCHDOG_MS / 1000} s: stopping everything`)
+  void cleanup().then(() => process.exit(2))
+}, WATCHDOG_MS)
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    progress(`${sig}: stopping everything`)
+    void cleanup().then(() => process.exit(130))
+  })
+}
+
+main()
+  .then(async () => {
+    clearTimeout(watchdog)
+    await cleanup()
+    process.exit(0)
+  })
+  .catch(async (err: unknown) => {
+    clearTimeout(watchdog)
+    progress(`failed: ${(err as Error).stack ?? String(err)}`)
+    await cleanup()
+    process.exit(1)
+  })

@@ -1,0 +1,16 @@
+import { isAbsolute, join, resolve } from 'node:path'
+import type { Tenant } from '../config/model'
+
+/** Where the prompt sets live: PROMPTS_DIR/<language>/<name>.wav */
+export function promptsDir(): string {
+  return resolve(process.env['PROMPTS_DIR'] ?? 'var/prompts')
+}
+
+/**
+ * A prompt named in the configuration, as FreeSWITCH plays it: a name of the tenant's prompt set
+ * (its language), or a file path or a FreeSWITCH stream (tone_stream://, local_stream://) as is.
+ */
+export function resolvePrompt(tenant: Tenant, name: string): string {
+  if (name.includes('://') || isAbsolute(name)) return name
+  return join(promptsDir(), tenant.language, `${name}.wav`)
+}
