@@ -155,6 +155,7 @@ function build(raw: Raw, file: string, problems: ConfigProblem[]): PlatformConfi
         tiers: q.tiers ?? {},
         agentOrder: q.agent_order ?? [],
         holdMusic: q.hold_music,
+        announceSeconds: q.announce_seconds ?? 0,
       }
       tenant.queues.push(queue)
     })

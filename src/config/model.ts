@@ -72,6 +72,8 @@ export interface Queue {
   /** Ordered agent list for top-down and round-robin; others follow in id order. */
   agentOrder: string[]
   holdMusic: string | undefined
+  /** Seconds between position / estimated-wait announcements while waiting (0 = none). */
+  announceSeconds: number
 }
 
 export interface Trunk {

@@ -75,6 +75,7 @@ const queue = {
     tiers: { type: 'object', additionalProperties: { type: 'integer', minimum: 1, maximum: 9 } },
     agent_order: { type: 'array', items: id },
     hold_music: { type: 'string' },
+    announce_seconds: { type: 'number', minimum: 0 },
   },
 }
 

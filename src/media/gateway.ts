@@ -10,7 +10,7 @@ export const TONE_FAILED = 'tone_stream://%(250,250,480,620);%(250,250,480,620);
 export interface CallerMedia {
   readonly dialog: Srf.Dialog
   hold(music?: string): void
-  play(file: string): Promise<void>
+  play(file: string | string[]): Promise<void>
   /** Plays a prompt while collecting DTMF; resolves with the keys ('' on timeout). */
   collect(file: string, opts: { minDigits: number; maxDigits: number; timeoutMs: number; terminators: string }): Promise<string>
   bridge(agent: AgentMedia): Promise<void>
@@ -48,7 +48,7 @@ class FsCaller implements CallerMedia {
   hold(music = DEFAULT_HOLD): void {
     this.ep.play(music).catch(() => undefined)
   }
-  async play(file: string): Promise<void> {
+  async play(file: string | string[]): Promise<void> {
     await this.breakPlayback()
     await this.ep.play(file)
   }

@@ -10,6 +10,7 @@ import type { Metrics } from '../telemetry/metrics'
 import type { TrunkChannels } from '../trunks/channels'
 import { runIvr } from '../ivr/runner'
 import { resolvePrompt } from '../media/prompts'
+import { positionAnnouncement } from '../media/prompt-set'
 import { uriUser } from './sdp'
 import { transferTarget } from './transfer'
 
@@ -55,6 +56,7 @@ export class InboundCall {
   private readonly ringing = new Map<string, Ringing>()
   private readonly log: Logger
   private answering = false
+  private announcer?: NodeJS.Timeout
   private outboundTrunk?: Trunk
   /** Outbound channel held by a remote agent's leg. */
   private agentTrunk?: { trunk: Trunk; key: string }
@@ -119,6 +121,7 @@ export class InboundCall {
       if (this.caller) {
         const q = this.deps.engine.platform.tenants.get(this.tenant)?.queues.find((x) => x.id === this.queue)
         this.caller.hold(q?.holdMusic)
+        if (q && q.announceSeconds > 0) this.scheduleAnnouncement(q.announceSeconds)
       }
       const r = await engine.enqueue({
         tenant: this.tenant,
@@ -133,6 +136,35 @@ export class InboundCall {
     } catch (err) {
       this.log.error({ err }, 'inbound call setup failed')
       await this.endCall('setup-failed', 500)
+    }
+  }
+
+  /** The next announcement comes `seconds` after the previous one ended. */
+  private scheduleAnnouncement(seconds: number): void {
+    clearTimeout(this.announcer)
+    this.announcer = setTimeout(() => {
+      void this.announce().then(() => {
+        if (this.phase === 'queued' && !this.ended) this.scheduleAnnouncement(seconds)
+      })
+    }, seconds * 1000)
+  }
+
+  /** Tells a waiting caller its position and estimated wait, then resumes the hold music. */
+  private async announce(): Promise<void> {
+    if (this.phase !== 'queued' || this.answering || !this.caller) return
+    const pos = await this.deps.engine.position(this.tenant, this.id).catch(() => undefined)
+    if (!pos || pos.state !== 'waiting' || pos.position === 0) return
+    const tenant = this.deps.engine.platform.tenants.get(this.tenant)!
+    const files = positionAnnouncement(pos.position, pos.estimatedWaitSeconds).map((p) => resolvePrompt(tenant, p))
+    this.log.info({ position: pos.position, estimatedWaitSeconds: pos.estimatedWaitSeconds }, 'position announced')
+    try {
+      await this.caller.play(files)
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'announcement failed')
+    }
+    if (this.phase === 'queued' && !this.answering && !this.ended) {
+      const q = tenant.queues.find((x) => x.id === this.queue)
+      this.caller.hold(q?.holdMusic)
     }
   }
 
@@ -236,6 +268,7 @@ export class InboundCall {
     }
     this.forget(ring)
     for (const other of [...this.ringing.values()]) this.cancelRing(other)
+    clearTimeout(this.announcer)
     if (ring.outboundTrunk) this.agentTrunk = { trunk: ring.outboundTrunk, key: `${this.id}:${ring.agent}` }
     this.phase = 'connected'
     this.agent = ring.agent
@@ -409,6 +442,7 @@ export class InboundCall {
     if (this.ended) return
     const wasConnected = this.phase === 'connected'
     this.phase = 'ended'
+    clearTimeout(this.announcer)
     for (const r of [...this.ringing.values()]) this.cancelRing(r)
     try {
       await this.deps.engine.hangup(this.tenant, this.id, by)

@@ -1,6 +1,10 @@
 // End to end with media: real drachtio-server, FreeSWITCH driven by drachtio-fsmrf, redis-server,
 // the service, and SIPp callers and agent phones on loopback. Callers are answered into hold music.
 import { createSocket } from 'node:dgram'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generatePromptSet } from '../../src/media/prompt-set'
 import t from 'tap'
 import { AcdEngine } from '../../src/acd/engine'
 import { keys } from '../../src/acd/keys'
@@ -25,7 +29,10 @@ t.test('calls through FreeSWITCH: hold music while queued, then bridged to the a
   const config = parseConfig(yaml, 'e2e.yaml')
   const drachtio = await startDrachtio(t)
   const fs = await startFreeswitch(t)
-  await startApp(t, {
+  const prompts = mkdtempSync(join(tmpdir(), 'acd-e2e-prompts-'))
+  generatePromptSet('en', join(prompts, 'en'))
+  const app = await startApp(t, {
+    env: { PROMPTS_DIR: prompts },
     configYaml: yaml,
     redisUrl: server.url,
     drachtio: { host: drachtio.host, adminPort: drachtio.adminPort, secret: drachtio.secret },
@@ -89,6 +96,17 @@ t.test('calls through FreeSWITCH: hold music while queued, then bridged to the a
     t.match(enq2, { queue: 'second' }, 'invalid key, then timeout: the default queue')
     t.match(JSON.parse(enq2['attrs']!), { ivr: 'main:7>main:-' })
     t.ok(await fs.waitForChannels(0, 10_000), 'FreeSWITCH channel count back to zero')
+  })
+
+  t.test('waiting callers hear their position and estimated wait at the queue\'s frequency', async (t) => {
+    const r = await runSipp({ scenario: 'uac-caller-bye-queued', target, localIp: '127.0.0.2', args: ['-s', '+33972000002', '-set', 'wait', '10000'] })
+    t.equal(r.code, 0, `caller: ${r.errors}`)
+    const lines = readFileSync(app.logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)
+    const said = lines.filter((l) => l['msg'] === 'position announced')
+    t.ok(said.length >= 2, `announced ${said.length} times in 10 s (2 s after the previous one ended)`)
+    t.match(said[0], { tenant: 'gridco', position: 1 })
+    t.same(lines.filter((l) => l['msg'] === 'announcement failed'), [], 'every prompt file played')
+    t.ok(await fs.waitForChannels(0, 10_000))
   })
 
   t.test('caller hangs up while on hold: abandoned, media released', async (t) => {

@@ -22,7 +22,7 @@ export interface AppHandle {
  */
 export async function startApp(
   t: Test,
-  opts: { configYaml: string; redisUrl: string; drachtio: { host: string; adminPort: number; secret: string }; freeswitch?: { host: string; eslPort: number; secret: string }; instanceId?: string; waitHealthy?: boolean },
+  opts: { configYaml: string; redisUrl: string; drachtio: { host: string; adminPort: number; secret: string }; freeswitch?: { host: string; eslPort: number; secret: string }; instanceId?: string; waitHealthy?: boolean; env?: Record<string, string> },
 ): Promise<AppHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'acd-app-'))
   const configPath = join(dir, 'platform.yaml')
@@ -45,6 +45,7 @@ export async function startApp(
       HTTP_PORT: String(httpPort),
       INSTANCE_ID: instanceId,
       LOG_LEVEL: process.env['E2E_LOG_LEVEL'] ?? 'info',
+      ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -31,7 +31,7 @@ tenants:
         default: { queue: second }
     queues:
       - { id: outages, skills: [{ skill: outage, min_level: 1 }], strategy: longest-idle, ring_timeout_seconds: ${opts.ringTimeout ?? 2}, wrap_up_seconds: ${opts.wrapUp ?? 1}, max_wait_seconds: 120 }
-      - { id: second, skills: [{ skill: outage, min_level: 1 }], strategy: ring-all, ring_timeout_seconds: ${opts.ringTimeout ?? 2}, wrap_up_seconds: 0 }
+      - { id: second, skills: [{ skill: outage, min_level: 1 }], strategy: ring-all, ring_timeout_seconds: ${opts.ringTimeout ?? 2}, wrap_up_seconds: 0, announce_seconds: 2 }
   - id: voltsupply
     name: VoltSupply
     timezone: Europe/Paris
