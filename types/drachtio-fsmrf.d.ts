@@ -38,6 +38,7 @@ declare module 'drachtio-fsmrf' {
         digitTimeout?: number
       }): Promise<{ digits: string; terminatorUsed?: string }>
       execute(app: string, arg?: string): Promise<unknown>
+      record(file: string, opts?: { timeLimitSecs?: number; silenceThresh?: number; silenceHits?: number }): Promise<{ recordSeconds?: string; recordMilliseconds?: string }>
       api(command: string, args?: string | string[]): Promise<{ body?: string } | string>
       bridge(other: Endpoint | string): Promise<void>
       unbridge(): Promise<void>

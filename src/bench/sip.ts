@@ -9,8 +9,9 @@
 //
 // Environment:
 //   BENCH_SIP_RATE (200) / BENCH_SIP_SECONDS (60)               without media
-//   BENCH_SIP_MEDIA_RATE (50) / BENCH_SIP_MEDIA_SECONDS (30)     with hold music
-//   BENCH_SIP_BARE_RATES ("100,200,300,400,500,600"), BENCH_SIP_BARE_STEP_SECONDS (8)
+//   BENCH_SIP_MEDIA_RATE (10) / BENCH_SIP_MEDIA_SECONDS (30)     with hold music
+//   BENCH_SIP_BARE_RATES ("100,200,300,400,500,600"), BENCH_SIP_BARE_STEP_SECONDS (8); the steps stop at
+//   the first failed call or the first step sustaining under 90% of its rate
 //   BENCH_SIP_AGENTS (400), BENCH_SIP_TALK_MS (1000)
 //   BENCH_SIP_SKIP_MEDIA=1 skips the phase with FreeSWITCH
 //   BENCH_SIP_KEEP_LOGS=1 keeps every log directory (they are kept anyway when a call failed)
@@ -46,7 +47,7 @@ const num = (name: string, def: number): number => {
 
 const RATE = num('BENCH_SIP_RATE', 200)
 const SECONDS = num('BENCH_SIP_SECONDS', 60)
-const MEDIA_RATE = num('BENCH_SIP_MEDIA_RATE', 50)
+const MEDIA_RATE = num('BENCH_SIP_MEDIA_RATE', 10)
 const MEDIA_SECONDS = num('BENCH_SIP_MEDIA_SECONDS', 30)
 const BARE_RATES = (process.env['BENCH_SIP_BARE_RATES'] ?? '100,200,300,400,500,600').split(',').map((s) => Number(s.trim())).filter((n) => n > 0)
 const BARE_STEP_SECONDS = num('BENCH_SIP_BARE_STEP_SECONDS', 8)
@@ -63,6 +64,8 @@ const AGENT_IP = '127.0.0.10'
 const TENANT = 'bench'
 /** SIPp's per-step receive time-out is 30 s: a run that is still going that long after its last call is stuck. */
 const DRAIN_MS = 40_000
+/** A bare step sustaining less than this share of its offered rate is past the ceiling. */
+const SATURATED = 0.9
 
 const progress = (line: string) => process.stderr.write(`[bench-sip ${new Date().toISOString().slice(11, 19)}] ${line}\n`)
 
@@ -290,6 +293,11 @@ async function bareCeiling(drachtio: DrachtioHandle): Promise<{ cps: number; rat
     reportFailures(r)
     if (r.failed > 0 || r.code !== 0) break
     if (r.cps > best.cps) best = { cps: r.cps, rate }
+    // no failure yet, but the calls no longer keep up with the offered rate: past the ceiling
+    if (r.cps < SATURATED * rate) {
+      progress(`bare@${rate}: ${r.cps.toFixed(1)} cps sustained, under ${Math.round(SATURATED * 100)}% of the offered rate: saturated`)
+      break
+    }
     await sleep(1000)
   }
   srf.disconnect()
@@ -428,6 +436,9 @@ async function productPhase(o: {
     `${o.label}: after the run: trunk inbound channels in Redis = ${trunkChannels}, FreeSWITCH channels = ${freeswitchChannels ?? 'n/a (no media server)'}, ` +
       `agents not available = ${agentsNotAvailable}/${agentIds.length}, calls held by the service = ${String(activeCalls)}`,
   )
+  if (app.proc.exitCode !== null || app.proc.signalCode !== null) {
+    progress(`${o.label}: the service exited during the run (code ${app.proc.exitCode}, signal ${app.proc.signalCode}); see ${app.logFile}`)
+  }
   engine.removeAllListeners()
   await app.stop()
   await phone.stop()

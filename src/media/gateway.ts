@@ -14,6 +14,8 @@ export interface CallerMedia {
   /** Plays a prompt while collecting DTMF; resolves with the keys ('' on timeout). */
   collect(file: string, opts: { minDigits: number; maxDigits: number; timeoutMs: number; terminators: string }): Promise<string>
   bridge(agent: AgentMedia): Promise<void>
+  /** Records what the caller says into `file` (WAV) until hang-up, '#' or the time limit. */
+  record(file: string, maxSeconds: number): Promise<void>
   /** The caller's phone re-INVITEd (hold/unhold): returns the SDP to answer with. */
   reoffer(sdp: string): Promise<string>
   release(): Promise<void>
@@ -74,6 +76,11 @@ class FsCaller implements CallerMedia {
   }
   async reoffer(sdp: string): Promise<string> {
     return this.ep.modify(sdp)
+  }
+  async record(file: string, maxSeconds: number): Promise<void> {
+    await this.breakPlayback()
+    await this.ep.execute('set', 'playback_terminators=#')
+    await this.ep.record(file, { timeLimitSecs: maxSeconds })
   }
   async release(): Promise<void> {
     if (this.released) return

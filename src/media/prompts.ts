@@ -14,3 +14,9 @@ export function resolvePrompt(tenant: Tenant, name: string): string {
   if (name.includes('://') || isAbsolute(name)) return name
   return join(promptsDir(), tenant.language, `${name}.wav`)
 }
+
+/** Where voicemail recordings are written: VOICEMAIL_DIR/<tenant>/<yyyy-mm-dd>/<call>.wav */
+export function voicemailFile(tenant: string, call: string, now = new Date()): string {
+  const day = now.toISOString().slice(0, 10)
+  return join(resolve(process.env['VOICEMAIL_DIR'] ?? 'var/voicemail'), tenant, day, `${call}.wav`)
+}

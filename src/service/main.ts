@@ -5,6 +5,9 @@ import { Service } from './service'
 
 async function main(): Promise<void> {
   const service = new Service(readEnv())
+  // A late rejection from a SIP or media library (a dialog already gone, a media server timing out)
+  // is logged; it never takes the calls of this instance down with it.
+  process.on('unhandledRejection', (err) => service.log.error({ err }, 'unhandled rejection'))
   process.on('SIGHUP', () => service.store.reload())
   const shutdown = () => {
     service.log.info('stopping')

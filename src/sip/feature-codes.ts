@@ -4,6 +4,7 @@ import { AcdError } from '../acd/types'
 import type { Agent, Tenant } from '../config/model'
 import { TONE_FAILED, TONE_OK, type MediaGateway } from '../media/gateway'
 import type { Logger } from '../telemetry/logger'
+import { endDialog } from './dialogs'
 import { inactiveAnswer } from './sdp'
 
 /**
@@ -81,10 +82,10 @@ export async function answerFeatureCode(
     } catch (err) {
       log.debug({ err }, 'feature code tone interrupted')
     }
-    caller.dialog.destroy()
+    endDialog(caller.dialog)
     await caller.release()
     return
   }
   const dialog = await srf.createUAS(req, res, { localSdp: inactiveAnswer(req.body), headers: { 'X-ACD-Result': ok ? 'ok' : 'failed' } })
-  setTimeout(() => dialog.destroy(), 300)
+  setTimeout(() => endDialog(dialog), 300)
 }

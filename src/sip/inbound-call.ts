@@ -9,9 +9,12 @@ import type { Logger } from '../telemetry/logger'
 import type { Metrics } from '../telemetry/metrics'
 import type { TrunkChannels } from '../trunks/channels'
 import { runIvr } from '../ivr/runner'
-import { resolvePrompt } from '../media/prompts'
+import { mkdir } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { resolvePrompt, voicemailFile } from '../media/prompts'
 import { positionAnnouncement } from '../media/prompt-set'
 import { uriUser } from './sdp'
+import { bounded, endDialog } from './dialogs'
 import { transferTarget } from './transfer'
 
 export interface CallDeps {
@@ -26,7 +29,7 @@ export interface CallDeps {
   onEnded(call: InboundCall): void
 }
 
-type Phase = 'queued' | 'connected' | 'ended'
+type Phase = 'queued' | 'connected' | 'voicemail' | 'ended'
 
 interface Ringing {
   agent: string
@@ -111,6 +114,7 @@ export class InboundCall {
         const outcome = await this.runMenu(this.ddi.entry.ivr)
         if (!outcome || this.ended) return
         Object.assign(attributes, outcome.attributes)
+        if (outcome.kind === 'voicemail') return this.voicemail('ivr', outcome.attributes)
         if (outcome.kind !== 'queue') {
           this.log.info({ outcome: outcome.kind, ivr: outcome.attributes['ivr'] }, 'IVR ends the call')
           return this.endCall(`ivr-${outcome.kind}`)
@@ -132,11 +136,34 @@ export class InboundCall {
         priority,
       })
       this.log.info({ queue: this.queue, state: r.state, position: r.position }, 'inbound call queued')
-      if (r.state === 'full') await this.endCall('queue-full', 486)
+      if (r.state === 'full') {
+        const q = this.deps.engine.platform.tenants.get(this.tenant)?.queues.find((x) => x.id === this.queue)
+        if (q?.overflow.kind === 'voicemail' && this.caller) await this.voicemail('queue-full', attributes)
+        else await this.endCall('queue-full', 486)
+      }
     } catch (err) {
       this.log.error({ err }, 'inbound call setup failed')
       await this.endCall('setup-failed', 500)
     }
+  }
+
+  /** The caller leaves a message: recorded per tenant, written into the tenant's history. */
+  private async voicemail(reason: string, attributes: Record<string, string>): Promise<void> {
+    if (!this.caller || this.ended) return this.endCall(reason)
+    clearTimeout(this.announcer)
+    this.phase = 'voicemail'
+    const tenant = this.deps.engine.platform.tenants.get(this.tenant)!
+    const file = voicemailFile(this.tenant, this.id)
+    await mkdir(dirname(file), { recursive: true })
+    await this.deps.engine.recordEvent(this.tenant, 'voicemail', { call: this.id, queue: this.queue, reason, file, caller: this.req.callingNumber ?? '', attrs: JSON.stringify(attributes) })
+    this.log.info({ reason, file }, 'voicemail')
+    try {
+      await this.caller.play([resolvePrompt(tenant, 'leave-message'), 'tone_stream://%(500,0,1000)'])
+      if (!this.ended) await this.caller.record(file, 120)
+    } catch (err) {
+      if (!this.ended) this.log.warn({ err: (err as Error).message }, 'voicemail recording failed')
+    }
+    await this.endCall(reason)
   }
 
   /** The next announcement comes `seconds` after the previous one ended. */
@@ -198,6 +225,8 @@ export class InboundCall {
         this.queue = n.target.slice('queue:'.length)
         this.log.info({ queue: this.queue, reason: n.reason }, 'call overflows to another queue of the tenant')
         await this.deps.engine.enqueue({ tenant: this.tenant, queue: this.queue, callId: this.id, keepPlace: { seq: n.seq, enqueuedAt: n.enqueuedAt }, priority: n.priority })
+      } else if (n.target === 'voicemail' && this.caller) {
+        await this.voicemail(`overflow-${n.reason}`, {})
       } else {
         this.log.info({ target: n.target, reason: n.reason }, 'call overflows out of the queue')
         await this.endCall(`overflow-${n.reason}`, 480, true)
@@ -236,7 +265,7 @@ export class InboundCall {
         },
       )
       if (ring.cancelled || this.ended || this.answering) {
-        dialog.destroy()
+        endDialog(dialog)
         throw new Error('cancelled')
       }
       this.answering = true
@@ -261,7 +290,7 @@ export class InboundCall {
       this.answering = false
       if (err instanceof AcdError) {
         this.log.info({ agent: ring.agent, code: err.code }, 'agent answered an offer that was withdrawn')
-        dialog.destroy()
+        endDialog(dialog)
         throw new Error('cancelled')
       }
       throw err
@@ -295,6 +324,12 @@ export class InboundCall {
       this.relayModify(dialog, this.callerDialog)
       this.relayModify(this.callerDialog, dialog)
     }
+    if (this.ended) {
+      // the caller hung up while the agent was being bridged: finish() has ended both legs
+      endDialog(dialog)
+      await bounded(Promise.all([this.agentMedia?.release()]), 5000)
+      return
+    }
     this.log.info({ agent: ring.agent }, 'caller and agent connected')
   }
 
@@ -317,7 +352,7 @@ export class InboundCall {
     this.log.info({ agent: this.agent, target }, 'blind transfer')
     await this.deps.engine.complete(this.tenant, this.id, 'agent')
     this.agentDialog = undefined
-    from.destroy()
+    endDialog(from)
     if (this.agentTrunk) {
       await this.deps.channels.release(this.agentTrunk.trunk, 'out', this.agentTrunk.key).catch(() => undefined)
       this.agentTrunk = undefined
@@ -352,7 +387,7 @@ export class InboundCall {
         headers: { From: `<sip:${this.ddi.number}@${tenant.sipDomain}>`, 'X-ACD-Tenant': this.tenant },
       })
       if (this.ended) {
-        dialog.destroy()
+        endDialog(dialog)
         await media?.release()
         return
       }
@@ -444,22 +479,25 @@ export class InboundCall {
     this.phase = 'ended'
     clearTimeout(this.announcer)
     for (const r of [...this.ringing.values()]) this.cancelRing(r)
+    if (by !== 'caller') {
+      if (this.callerDialog) endDialog(this.callerDialog)
+      else if (!this.res.finalResponseSent) this.res.send(status)
+    }
+    if (by !== 'agent') endDialog(this.agentDialog)
     try {
       await this.deps.engine.hangup(this.tenant, this.id, by)
     } catch (err) {
       this.log.error({ err }, 'engine could not record the end of the call')
     }
-    if (by !== 'caller') {
-      if (this.callerDialog) this.callerDialog.destroy()
-      else if (!this.res.finalResponseSent) this.res.send(status)
-    }
-    if (by !== 'agent' && this.agentDialog) this.agentDialog.destroy()
-    await Promise.all([this.caller?.release(), this.agentMedia?.release()])
-    await this.deps.channels.release(this.trunk, 'in', this.id).catch((err) => this.log.error({ err }, 'trunk channel release failed'))
-    if (this.outboundTrunk) await this.deps.channels.release(this.outboundTrunk, 'out', this.id).catch((err) => this.log.error({ err }, 'trunk channel release failed'))
-    if (this.agentTrunk) await this.deps.channels.release(this.agentTrunk.trunk, 'out', this.agentTrunk.key).catch((err) => this.log.error({ err }, 'trunk channel release failed'))
+    const releaseFailed = (err: unknown) => this.log.error({ err }, 'trunk channel release failed')
+    await this.deps.channels.release(this.trunk, 'in', this.id).catch(releaseFailed)
+    if (this.outboundTrunk) await this.deps.channels.release(this.outboundTrunk, 'out', this.id).catch(releaseFailed)
+    if (this.agentTrunk) await this.deps.channels.release(this.agentTrunk.trunk, 'out', this.agentTrunk.key).catch(releaseFailed)
     this.deps.metrics.activeCalls.dec({ tenant: this.tenant })
     this.log.info({ by, connected: wasConnected, agent: this.agent }, 'call ended')
     this.deps.onEnded(this)
+    // Media last, and bounded: a media server that never confirms must not hold the call open.
+    const released = await bounded(Promise.all([this.caller?.release(), this.agentMedia?.release()]), 5000)
+    if (!released) this.log.warn('media server did not confirm the release of the call\'s channels in 5 s')
   }
 }

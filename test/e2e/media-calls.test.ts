@@ -31,8 +31,9 @@ t.test('calls through FreeSWITCH: hold music while queued, then bridged to the a
   const fs = await startFreeswitch(t)
   const prompts = mkdtempSync(join(tmpdir(), 'acd-e2e-prompts-'))
   generatePromptSet('en', join(prompts, 'en'))
+  const voicemails = mkdtempSync(join(tmpdir(), 'acd-e2e-voicemail-'))
   const app = await startApp(t, {
-    env: { PROMPTS_DIR: prompts },
+    env: { PROMPTS_DIR: prompts, VOICEMAIL_DIR: voicemails },
     configYaml: yaml,
     redisUrl: server.url,
     drachtio: { host: drachtio.host, adminPort: drachtio.adminPort, secret: drachtio.secret },
@@ -107,6 +108,23 @@ t.test('calls through FreeSWITCH: hold music while queued, then bridged to the a
     t.match(said[0], { tenant: 'gridco', position: 1 })
     t.same(lines.filter((l) => l['msg'] === 'announcement failed'), [], 'every prompt file played')
     t.ok(await fs.waitForChannels(0, 10_000))
+  })
+
+  t.test('voicemail: the recording is stored under the tenant and appears in its history', async (t) => {
+    // the caller speaks (7 s of recorded audio, RTP from the sip-tester capture) through the menu and the message
+    const r = await runSipp({ scenario: 'uac-caller-bye-queued-rtp', target, localIp: '127.0.0.2', args: ['-s', '+33972000004', '-set', 'wait', '7000'] })
+    t.equal(r.code, 0, `caller: ${r.errors}`)
+    t.ok(await fs.waitForChannels(0, 10_000))
+    const ev = (await redis.xrange(keys.events('e2e', 'gridco'), '-', '+')).map(([, f]) => Object.fromEntries(f.flatMap((v, i) => (i % 2 ? [] : [[v, f[i + 1]]]))))
+    const vm = ev.find((e) => e['type'] === 'voicemail')
+    t.match(vm, { tenant: 'gridco', reason: 'ivr' })
+    const file = String(vm?.['file'])
+    t.ok(file.startsWith(join(voicemails, 'gridco') + '/'), `stored under the tenant: ${file}`)
+    const wav = readFileSync(file)
+    t.equal(wav.toString('ascii', 0, 4), 'RIFF')
+    t.ok(wav.length > 8000, `a recording of ${wav.length} bytes`)
+    const volt = await redis.xrange(keys.events('e2e', 'voltsupply'), '-', '+')
+    t.notOk(volt.some(([, f]) => f.includes('voicemail')), "not in another tenant's history")
   })
 
   t.test('caller hangs up while on hold: abandoned, media released', async (t) => {

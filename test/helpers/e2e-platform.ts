@@ -20,7 +20,15 @@ tenants:
       - { number: "+33972000001", queue: outages }
       - { number: "+33972000002", queue: second }
       - { number: "+33972000003", ivr: main }
+      - { number: "+33972000004", ivr: after-hours }
     ivrs:
+      - id: after-hours
+        prompt: "tone_stream://%(500,0,440)"
+        timeout_seconds: 1
+        max_tries: 1
+        choices:
+          "1": { queue: outages }
+        default: { action: voicemail }
       - id: main
         prompt: "tone_stream://%(2000,500,440)"
         timeout_seconds: 2
