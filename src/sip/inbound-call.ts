@@ -8,13 +8,10 @@ import type { AgentMedia, CallerMedia, MediaGateway } from '../media/gateway'
 import type { Logger } from '../telemetry/logger'
 import type { Metrics } from '../telemetry/metrics'
 import type { TrunkChannels } from '../trunks/channels'
-import { runIvr } from '../ivr/runner'
-import { mkdir } from 'node:fs/promises'
-import { dirname } from 'node:path'
-import { resolvePrompt, voicemailFile } from '../media/prompts'
-import { positionAnnouncement } from '../media/prompt-set'
 import { uriUser } from './sdp'
+import { Announcer, runCallerMenu, takeVoicemail, type CallerContext } from './caller-services'
 import { bounded, endDialog } from './dialogs'
+import { acquireOutbound, agentContact, relayModify } from './outbound-legs'
 import { transferTarget } from './transfer'
 
 export interface CallDeps {
@@ -59,7 +56,7 @@ export class InboundCall {
   private readonly ringing = new Map<string, Ringing>()
   private readonly log: Logger
   private answering = false
-  private announcer?: NodeJS.Timeout
+  private announcer?: Announcer
   private outboundTrunk?: Trunk
   /** Outbound channel held by a remote agent's leg. */
   private agentTrunk?: { trunk: Trunk; key: string }
@@ -111,7 +108,7 @@ export class InboundCall {
       const attributes: Record<string, string> = { ddi: this.ddi.number, trunk: this.trunk.id }
       let priority: number | undefined
       if (this.ddi.entry.kind === 'ivr' && this.caller) {
-        const outcome = await this.runMenu(this.ddi.entry.ivr)
+        const outcome = await runCallerMenu(this.callerContext(), this.ddi.entry.ivr)
         if (!outcome || this.ended) return
         Object.assign(attributes, outcome.attributes)
         if (outcome.kind === 'voicemail') return this.voicemail('ivr', outcome.attributes)
@@ -125,7 +122,10 @@ export class InboundCall {
       if (this.caller) {
         const q = this.deps.engine.platform.tenants.get(this.tenant)?.queues.find((x) => x.id === this.queue)
         this.caller.hold(q?.holdMusic)
-        if (q && q.announceSeconds > 0) this.scheduleAnnouncement(q.announceSeconds)
+        if (q && q.announceSeconds > 0) {
+          this.announcer = new Announcer(this.callerContext())
+          this.announcer.start(q.announceSeconds)
+        }
       }
       const r = await engine.enqueue({
         tenant: this.tenant,
@@ -147,69 +147,26 @@ export class InboundCall {
     }
   }
 
-  /** The caller leaves a message: recorded per tenant, written into the tenant's history. */
+  /** The services for the answered caller (IVR, announcements, voicemail) see the call through this. */
+  private callerContext(): CallerContext {
+    return {
+      engine: this.deps.engine,
+      tenant: this.deps.engine.platform.tenants.get(this.tenant)!,
+      callId: this.id,
+      caller: this.caller!,
+      log: this.log,
+      queue: () => this.queue,
+      waiting: () => this.phase === 'queued' && !this.answering,
+      ended: () => this.ended,
+    }
+  }
+
   private async voicemail(reason: string, attributes: Record<string, string>): Promise<void> {
     if (!this.caller || this.ended) return this.endCall(reason)
-    clearTimeout(this.announcer)
+    this.announcer?.stop()
     this.phase = 'voicemail'
-    const tenant = this.deps.engine.platform.tenants.get(this.tenant)!
-    const file = voicemailFile(this.tenant, this.id)
-    await mkdir(dirname(file), { recursive: true })
-    await this.deps.engine.recordEvent(this.tenant, 'voicemail', { call: this.id, queue: this.queue, reason, file, caller: this.req.callingNumber ?? '', attrs: JSON.stringify(attributes) })
-    this.log.info({ reason, file }, 'voicemail')
-    try {
-      await this.caller.play([resolvePrompt(tenant, 'leave-message'), 'tone_stream://%(500,0,1000)'])
-      if (!this.ended) await this.caller.record(file, 120)
-    } catch (err) {
-      if (!this.ended) this.log.warn({ err: (err as Error).message }, 'voicemail recording failed')
-    }
+    await takeVoicemail(this.callerContext(), reason, attributes, this.req.callingNumber ?? '')
     await this.endCall(reason)
-  }
-
-  /** The next announcement comes `seconds` after the previous one ended. */
-  private scheduleAnnouncement(seconds: number): void {
-    clearTimeout(this.announcer)
-    this.announcer = setTimeout(() => {
-      void this.announce().then(() => {
-        if (this.phase === 'queued' && !this.ended) this.scheduleAnnouncement(seconds)
-      })
-    }, seconds * 1000)
-  }
-
-  /** Tells a waiting caller its position and estimated wait, then resumes the hold music. */
-  private async announce(): Promise<void> {
-    if (this.phase !== 'queued' || this.answering || !this.caller) return
-    const pos = await this.deps.engine.position(this.tenant, this.id).catch(() => undefined)
-    if (!pos || pos.state !== 'waiting' || pos.position === 0) return
-    const tenant = this.deps.engine.platform.tenants.get(this.tenant)!
-    const files = positionAnnouncement(pos.position, pos.estimatedWaitSeconds).map((p) => resolvePrompt(tenant, p))
-    this.log.info({ position: pos.position, estimatedWaitSeconds: pos.estimatedWaitSeconds }, 'position announced')
-    try {
-      await this.caller.play(files)
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'announcement failed')
-    }
-    if (this.phase === 'queued' && !this.answering && !this.ended) {
-      const q = tenant.queues.find((x) => x.id === this.queue)
-      this.caller.hold(q?.holdMusic)
-    }
-  }
-
-  /** Runs the DDI's IVR on the answered caller; undefined when the caller hung up meanwhile. */
-  private async runMenu(menu: string) {
-    const tenant = this.deps.engine.platform.tenants.get(this.tenant)!
-    const caller = this.caller!
-    try {
-      const outcome = await runIvr(tenant, menu, {
-        collect: (prompt, opts) => caller.collect(resolvePrompt(tenant, prompt), opts),
-        play: (prompt) => caller.play(resolvePrompt(tenant, prompt)),
-      })
-      this.log.info({ ivr: outcome.attributes['ivr'], outcome: outcome.kind, queue: outcome.kind === 'queue' ? outcome.queue : undefined }, 'IVR choices')
-      return outcome
-    } catch (err) {
-      if (!this.ended) this.log.warn({ err }, 'IVR interrupted')
-      return undefined
-    }
   }
 
   /** Offers, withdrawals and overflows for this call from the engine. */
@@ -235,10 +192,12 @@ export class InboundCall {
   }
 
   private async ringAgent(agent: string, attempt: number): Promise<void> {
-    const { registrar, srf, media, engine } = this.deps
+    const { registrar, channels, srf, media, engine } = this.deps
     const ring: Ringing = { agent, attempt, cancelled: false }
     this.ringing.set(agent, ring)
-    const contact = await this.agentContact(agent, ring)
+    const target = await agentContact({ registrar, channels, config: engine.platform }, this.tenant, agent, `${this.id}:${agent}`)
+    const contact = target?.contact
+    ring.outboundTrunk = target?.trunk
     if (!contact) {
       this.forget(ring)
       this.log.warn({ agent }, 'agent has no registered phone and no reachable external number')
@@ -297,7 +256,7 @@ export class InboundCall {
     }
     this.forget(ring)
     for (const other of [...this.ringing.values()]) this.cancelRing(other)
-    clearTimeout(this.announcer)
+    this.announcer?.stop()
     if (ring.outboundTrunk) this.agentTrunk = { trunk: ring.outboundTrunk, key: `${this.id}:${ring.agent}` }
     this.phase = 'connected'
     this.agent = ring.agent
@@ -317,12 +276,12 @@ export class InboundCall {
     } else if (this.callerDialog) {
       // back from a transfer to a queue: point the caller's media at the new agent
       await this.callerDialog.modify(dialog.remote.sdp)
-      this.relayModify(dialog, this.callerDialog)
+      relayModify(dialog, this.callerDialog)
     } else {
       this.callerDialog = await this.deps.srf.createUAS(this.req, this.res, { localSdp: dialog.remote.sdp })
       this.callerDialog.on('destroy', () => void this.callerGone('bye'))
-      this.relayModify(dialog, this.callerDialog)
-      this.relayModify(this.callerDialog, dialog)
+      relayModify(dialog, this.callerDialog)
+      relayModify(this.callerDialog, dialog)
     }
     if (this.ended) {
       // the caller hung up while the agent was being bridged: finish() has ended both legs
@@ -374,9 +333,9 @@ export class InboundCall {
   /** Connects the caller to an outside number through the tenant's outbound trunk. */
   private async dialOut(number: string): Promise<void> {
     const tenant = this.deps.engine.platform.tenants.get(this.tenant)!
-    const trunk = tenant.trunks.find((t) => t.outboundProxy && t.maxOutbound > 0)!
-    if (!(await this.deps.channels.acquire(trunk, 'out', this.id))) {
-      this.log.warn({ trunk: trunk.id }, 'outbound channels full: transfer fails')
+    const trunk = await acquireOutbound(this.deps.channels, tenant, this.id)
+    if (!trunk) {
+      this.log.warn('outbound channels full: transfer fails')
       return this.endCall('outbound-channels-full')
     }
     this.outboundTrunk = trunk
@@ -407,35 +366,6 @@ export class InboundCall {
       this.log.info({ number, status: (err as { status?: number }).status }, 'transfer target did not answer')
       await this.endCall('transfer-failed')
     }
-  }
-
-  /** Without media the two dialogs are relayed: a re-INVITE (hold/unhold) on one goes to the other. */
-  private relayModify(from: Srf.Dialog, to: Srf.Dialog): void {
-    from.on('modify', (req: Srf.SrfRequest, res: Srf.SrfResponse) => {
-      to.modify(req.body)
-        .then((sdp) => res.send(200, { body: sdp }))
-        .catch(() => res.send(488))
-    })
-  }
-
-  /**
-   * Where to ring an agent: the registered phone, else (remote / on-call agents) the agent's external
-   * number through the tenant's outbound trunk, taking one of its outbound channels.
-   */
-  private async agentContact(agentId: string, ring: Ringing): Promise<string | undefined> {
-    const reg = await this.deps.registrar.contactFor(agentId, this.tenant)
-    if (reg) return reg.contact
-    const agent = this.deps.engine.platform.agents.get(agentId)
-    const tenant = this.deps.engine.platform.tenants.get(this.tenant)
-    if (!agent?.externalNumber || !tenant) return undefined
-    for (const trunk of tenant.trunks.filter((t) => t.outboundProxy && t.maxOutbound > 0)) {
-      if (await this.deps.channels.acquire(trunk, 'out', `${this.id}:${agentId}`)) {
-        ring.outboundTrunk = trunk
-        return `sip:${agent.externalNumber}@${trunk.outboundProxy}`
-      }
-    }
-    this.log.warn({ agent: agentId }, 'outbound channels full: cannot ring the remote agent')
-    return undefined
   }
 
   /** Drops a ring from the table unless a newer ring to the same agent replaced it. */
@@ -477,7 +407,7 @@ export class InboundCall {
     if (this.ended) return
     const wasConnected = this.phase === 'connected'
     this.phase = 'ended'
-    clearTimeout(this.announcer)
+    this.announcer?.stop()
     for (const r of [...this.ringing.values()]) this.cancelRing(r)
     if (by !== 'caller') {
       if (this.callerDialog) endDialog(this.callerDialog)
