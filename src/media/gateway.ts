@@ -48,7 +48,9 @@ class FsCaller implements CallerMedia {
     readonly dialog: Srf.Dialog,
   ) {}
   hold(music = DEFAULT_HOLD): void {
-    this.ep.play(music).catch(() => undefined)
+    // a file loops until the next playback or bridge breaks it; a stream plays as it is defined
+    const playing = music.includes('://') ? this.ep.play(music) : this.ep.execute('endless_playback', music)
+    playing.catch(() => undefined)
   }
   async play(file: string | string[]): Promise<void> {
     await this.breakPlayback()

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { isAbsolute, join, resolve } from 'node:path'
 import type { Tenant } from '../config/model'
 
@@ -19,4 +20,14 @@ export function resolvePrompt(tenant: Tenant, name: string): string {
 export function voicemailFile(tenant: string, call: string, now = new Date()): string {
   const day = now.toISOString().slice(0, 10)
   return join(resolve(process.env['VOICEMAIL_DIR'] ?? 'var/voicemail'), tenant, day, `${call}.wav`)
+}
+
+/**
+ * The hold music of a queue: its own `hold_music` (a prompt name, file or stream), else the tenant's
+ * prompt set's `hold-music`, else undefined (the media layer's built-in tone pattern).
+ */
+export function holdMusicFor(tenant: Tenant, queueMusic: string | undefined): string | undefined {
+  if (queueMusic) return resolvePrompt(tenant, queueMusic)
+  const file = resolvePrompt(tenant, 'hold-music')
+  return existsSync(file) ? file : undefined
 }

@@ -5,7 +5,7 @@ import type { Tenant } from '../config/model'
 import { runIvr, type IvrOutcome } from '../ivr/runner'
 import type { CallerMedia } from '../media/gateway'
 import { positionAnnouncement } from '../media/prompt-set'
-import { resolvePrompt, voicemailFile } from '../media/prompts'
+import { holdMusicFor, resolvePrompt, voicemailFile } from '../media/prompts'
 import type { Logger } from '../telemetry/logger'
 
 /** What the services for an answered caller need to know about its call. */
@@ -72,7 +72,7 @@ export class Announcer {
     } catch (err) {
       ctx.log.warn({ err: (err as Error).message }, 'announcement failed')
     }
-    if (ctx.waiting()) ctx.caller.hold(ctx.tenant.queues.find((q) => q.id === ctx.queue())?.holdMusic)
+    if (ctx.waiting()) ctx.caller.hold(holdMusicFor(ctx.tenant, ctx.tenant.queues.find((q) => q.id === ctx.queue())?.holdMusic))
   }
 }
 

@@ -5,6 +5,7 @@ import { AcdError, type Notice } from '../acd/types'
 import type { Registrar } from '../agents/registrar'
 import type { Ddi, Trunk } from '../config/model'
 import type { AgentMedia, CallerMedia, MediaGateway } from '../media/gateway'
+import { holdMusicFor } from '../media/prompts'
 import type { Logger } from '../telemetry/logger'
 import type { Metrics } from '../telemetry/metrics'
 import type { TrunkChannels } from '../trunks/channels'
@@ -121,7 +122,7 @@ export class InboundCall {
       }
       if (this.caller) {
         const q = this.deps.engine.platform.tenants.get(this.tenant)?.queues.find((x) => x.id === this.queue)
-        this.caller.hold(q?.holdMusic)
+        this.caller.hold(holdMusicFor(this.deps.engine.platform.tenants.get(this.tenant)!, q?.holdMusic))
         if (q && q.announceSeconds > 0) {
           this.announcer = new Announcer(this.callerContext())
           this.announcer.start(q.announceSeconds)
@@ -323,7 +324,8 @@ export class InboundCall {
       this.phase = 'queued'
       this.answering = false
       this.queue = target.queue
-      this.caller?.hold()
+      const tenant = this.deps.engine.platform.tenants.get(this.tenant)!
+      this.caller?.hold(holdMusicFor(tenant, tenant.queues.find((q) => q.id === this.queue)?.holdMusic))
       await this.deps.engine.enqueue({ tenant: this.tenant, queue: this.queue, callId: this.id, caller: this.req.callingNumber, attributes: { ddi: this.ddi.number, transferred: 'true' } })
       return
     }

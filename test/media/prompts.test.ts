@@ -10,7 +10,8 @@ t.test('the default prompt set is generated as 8 kHz mono WAV for each language'
   for (const language of Object.keys(PHRASES)) {
     const dir = mkdtempSync(join(tmpdir(), `acd-prompts-${language}-`))
     const files = generatePromptSet(language, dir)
-    t.equal(files.length, Object.keys(PHRASES[language]!).length)
+    t.equal(files.length, Object.keys(PHRASES[language]!).length + 1, 'every phrase, and the hold music')
+    t.ok(files.some((f) => f.endsWith('/hold-music.wav')))
     for (const f of files) {
       const head = readFileSync(f).subarray(0, 44)
       t.equal(head.toString('ascii', 0, 4), 'RIFF', `${f} is a WAV file`)
