@@ -213,6 +213,20 @@ t.test('inbound calls over SIP (no media server)', async (t) => {
     await engine.logout('alice').catch(() => undefined)
   })
 
+  t.test('hold and unhold from the agent phone are relayed to the caller (re-INVITEs)', async (t) => {
+    const phone = await startSippUas({ scenario: 'uas-agent-hold', localIp: '127.0.0.10', calls: 1, timeoutMs: 30_000 })
+    t.teardown(() => phone.stop())
+    await registrar.register(config.tenants.get('gridco')!, config.agents.get('alice')!, `sip:alice@127.0.0.10:${phone.port}`, '127.0.0.10', 300)
+    await engine.login('alice', ['gridco']).catch(() => undefined)
+    await until('alice available', async () => (await engine.agentState('alice')).state === 'available')
+    const c = await runSipp({ scenario: 'uac-caller', target, localIp: '127.0.0.2', args: ['-s', GRIDCO_DDI, '-set', 'talk', '3000'], timeoutMs: 30_000 })
+    t.equal(c.code, 0, `caller answered both re-INVITEs and hung up: ${c.errors}`)
+    const p = await phone.done
+    t.equal(p.code, 0, `agent phone got an SDP answer to hold and unhold: ${p.errors}`)
+    await until('channel released', async () => (await channelsInUse()) === 0)
+    await engine.logout('alice').catch(() => undefined)
+  })
+
   t.test('every scenario left no trunk channel and no call behind', async (t) => {
     t.equal(await channelsInUse(), 0)
     t.equal(await channels.count(gridTrunk, 'out'), 0)

@@ -99,6 +99,19 @@ t.test('calls through FreeSWITCH: hold music while queued, then bridged to the a
     t.ok(await fs.waitForChannels(0, 10_000), 'FreeSWITCH channel count back to zero')
   })
 
+  t.test('the agent puts the caller on hold and back (re-INVITEs answered through FreeSWITCH)', async (t) => {
+    const phone = await startSippUas({ scenario: 'uas-agent-hold', localIp: '127.0.0.10', calls: 1, timeoutMs: 30_000 })
+    t.teardown(() => phone.stop())
+    await registrar.register(config.tenants.get('gridco')!, config.agents.get('alice')!, `sip:alice@127.0.0.10:${phone.port}`, '127.0.0.10', 300)
+    await engine.login('alice', ['gridco']).catch(() => undefined)
+    const c = await runSipp({ scenario: 'uac-caller', target, localIp: '127.0.0.2', args: ['-s', '+33972000001', '-set', 'talk', '4000'], timeoutMs: 30_000 })
+    t.equal(c.code, 0, `caller: ${c.errors}`)
+    const p = await phone.done
+    t.equal(p.code, 0, `hold and unhold answered with SDP: ${p.errors}`)
+    t.ok(await fs.waitForChannels(0, 10_000), 'FreeSWITCH channel count back to zero')
+    await engine.logout('alice').catch(() => undefined)
+  })
+
   t.test('waiting callers hear their position and estimated wait at the queue\'s frequency', async (t) => {
     const r = await runSipp({ scenario: 'uac-caller-bye-queued', target, localIp: '127.0.0.2', args: ['-s', '+33972000002', '-set', 'wait', '10000'] })
     t.equal(r.code, 0, `caller: ${r.errors}`)
