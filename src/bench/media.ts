@@ -13,8 +13,8 @@ import { startFreeswitch } from '../../test/helpers/freeswitch'
 import { runSipp } from '../../test/helpers/sipp'
 
 const CALLS = Number(process.env['BENCH_MEDIA_CALLS'] ?? 300)
-const RATE = Number(process.env['BENCH_MEDIA_RATE'] ?? 20)
-const HOLD_MS = Number(process.env['BENCH_MEDIA_HOLD_MS'] ?? 20_000)
+const RATE = Number(process.env['BENCH_MEDIA_RATE'] ?? 10)
+const HOLD_MS = Number(process.env['BENCH_MEDIA_HOLD_MS'] ?? 35_000)
 const say = (line: string) => process.stderr.write(`[bench-media ${new Date().toISOString().slice(11, 19)}] ${line}\n`)
 
 const cleanups: (() => unknown)[] = []
