@@ -13,6 +13,7 @@ import {
   AcdError,
   AGENT_STATES,
   type AgentState,
+  type CallbackOutcome,
   type CallPosition,
   type CallState,
   type EnqueueRequest,
@@ -187,8 +188,39 @@ export class AcdEngine extends EventEmitter {
   async answer(tenant: string, callId: string, agentId: string): Promise<{ waitMs: number }> {
     const reply = await this.run('answer', this.poolOf(tenant), tenant, callId, agentId)
     this.log.info({ tenant, call: callId, agent: agentId, waitMs: reply['waitMs'] }, 'call connected to agent')
-    this.metrics?.callsAnswered.inc({ tenant, queue: String(reply['queue']) })
+    if (reply['callback'] !== true) this.metrics?.callsAnswered.inc({ tenant, queue: String(reply['queue']) })
     return { waitMs: Number(reply['waitMs']) }
+  }
+
+  /**
+   * The waiting caller chose to be called back on `number` and may hang up: the call keeps its
+   * place; when an agent is reserved and answers, this instance calls the customer.
+   */
+  async requestCallback(tenant: string, callId: string, number: string): Promise<{ position: number }> {
+    const call = await this.callState(tenant, callId)
+    if (!call) throw new AcdError('NO_SUCH_CALL', `call ${tenant}/${callId} is not in the ACD`)
+    const offer = this.queue(tenant, call['queue']!).callback
+    if (!offer) throw new AcdError('NO_CALLBACK', `queue ${tenant}/${call['queue']} offers no callback`)
+    if (!/^\+[1-9][0-9]{5,14}$/.test(number)) throw new AcdError('BAD_NUMBER', `callback number ${JSON.stringify(number)} is not E.164`)
+    const reply = await this.run('callback_request', this.poolOf(tenant), tenant, callId, number, Math.round(offer.expireSeconds * 1000))
+    this.log.info({ tenant, call: callId, queue: call['queue'], position: reply['position'] }, 'callback requested')
+    this.metrics?.callbacks.inc({ tenant, queue: call['queue']!, outcome: 'requested' })
+    return { position: Number(reply['position']) }
+  }
+
+  /**
+   * The agent of a callback answered and the customer was called: connected, or a failed attempt
+   * (the agent is free again; the callback retries per its queue's policy, or is reported failed).
+   */
+  async callbackResult(tenant: string, queue: string, callId: string, outcome: CallbackOutcome): Promise<{ state: 'connected' | 'retry' | 'failed'; attempt: number }> {
+    const offer = this.queue(tenant, queue).callback
+    if (!offer) throw new AcdError('NO_CALLBACK', `queue ${tenant}/${queue} offers no callback`)
+    const retryMs = outcome === 'connected' ? 0 : Math.round(offer.retry.retrySeconds[outcome] * 1000)
+    const reply = await this.run('callback_result', this.poolOf(tenant), tenant, callId, outcome, retryMs, offer.retry.maxAttempts)
+    const state = reply['state'] as 'connected' | 'retry' | 'failed'
+    this.log.info({ tenant, call: callId, queue, outcome, attempt: reply['attempt'], state }, 'callback attempt')
+    this.metrics?.callbacks.inc({ tenant, queue, outcome: state === 'failed' ? 'given-up' : outcome })
+    return { state, attempt: Number(reply['attempt']) }
   }
 
   async noAnswer(tenant: string, callId: string, agentId: string, reason: 'ring-timeout' | 'busy' | 'declined' | 'unreachable'): Promise<void> {

@@ -1,7 +1,11 @@
 export type AgentState = 'logged-out' | 'available' | 'reserved' | 'on-call' | 'wrap-up' | 'paused'
 export const AGENT_STATES: readonly AgentState[] = ['logged-out', 'available', 'reserved', 'on-call', 'wrap-up', 'paused']
 
-export type CallState = 'waiting' | 'referred' | 'reserved' | 'connected'
+/** `retry`: a callback whose last attempt failed, out of the queue until its retry is due. */
+export type CallState = 'waiting' | 'referred' | 'reserved' | 'connected' | 'retry'
+
+/** How a call to a callback's customer went. */
+export type CallbackOutcome = 'connected' | 'busy' | 'no-answer' | 'failed'
 
 /** An offer: the engine reserved agents for a call; the owner of the call must ring them. */
 export interface OfferNotice {

@@ -3,7 +3,7 @@ import Ajv from 'ajv'
 import { IANAZone } from 'luxon'
 import { LineCounter, parseDocument } from 'yaml'
 import { ConfigError, type ConfigProblem } from './errors'
-import type { Agent, Ddi, EscalationStep, IvrChoice, IvrMenu, OverflowTarget, PlatformConfig, Queue, Tenant, Trunk } from './model'
+import type { Agent, CallbackOffer, Ddi, EscalationStep, IvrChoice, IvrMenu, OverflowTarget, PlatformConfig, Queue, Tenant, Trunk } from './model'
 import { parseCidr } from './network'
 import { toE164 } from './phone'
 import { configSchema } from './schema'
@@ -58,6 +58,23 @@ export function parseConfig(text: string, file = '<inline>'): PlatformConfig {
   const config = build(raw, file, problems)
   if (problems.length > 0) throw new ConfigError(problems)
   return config
+}
+
+function callbackOffer(c: Raw): CallbackOffer {
+  const retry = c.retry_seconds ?? {}
+  return {
+    offerAfterSeconds: c.offer_after_seconds,
+    repeatSeconds: c.repeat_seconds ?? 0,
+    key: c.key ?? '1',
+    prompt: c.prompt ?? 'callback-offer',
+    confirmPrompt: c.confirm_prompt ?? 'callback-confirmed',
+    ringSeconds: c.ring_seconds ?? 30,
+    retry: {
+      maxAttempts: c.max_attempts ?? 3,
+      retrySeconds: { busy: retry.busy ?? 120, 'no-answer': retry['no-answer'] ?? 300, failed: retry.failed ?? 300 },
+    },
+    expireSeconds: c.expire_seconds ?? 3600,
+  }
 }
 
 function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
@@ -156,10 +173,13 @@ function build(raw: Raw, file: string, problems: ConfigProblem[]): PlatformConfi
         agentOrder: q.agent_order ?? [],
         holdMusic: q.hold_music,
         announceSeconds: q.announce_seconds ?? 0,
+        callback: q.callback ? callbackOffer(q.callback) : undefined,
       }
       tenant.queues.push(queue)
     })
     tenant.queues.forEach((q, i) => {
+      if (q.callback && !tenant.trunks.some((tr) => tr.outboundProxy && tr.maxOutbound > 0))
+        fail(`${at}/queues/${i}/callback`, `a callback offer needs an outbound trunk: tenant "${t.id}" has none with outbound_proxy and max_outbound > 0`)
       if (q.overflow.kind === 'queue') {
         const target = q.overflow.queue
         if (target === q.id) fail(`${at}/queues/${i}/overflow/queue`, 'a queue cannot overflow to itself')

@@ -51,6 +51,31 @@ export interface ServiceLevel {
   seconds: number
 }
 
+/** How a failed outbound attempt is retried: attempts in all, and the wait before the next by outcome. */
+export interface RetryPolicy {
+  maxAttempts: number
+  retrySeconds: Record<OutboundFailure, number>
+}
+
+export type OutboundFailure = 'busy' | 'no-answer' | 'failed'
+export const OUTBOUND_FAILURES: readonly OutboundFailure[] = ['busy', 'no-answer', 'failed']
+
+/** The callback offer of a queue: after a wait, a key lets the caller hang up and keep their place. */
+export interface CallbackOffer {
+  /** Seconds of waiting before the offer is played. */
+  offerAfterSeconds: number
+  /** Seconds between two offers (0: offered once). */
+  repeatSeconds: number
+  key: string
+  prompt: string
+  confirmPrompt: string
+  /** How long the customer's phone rings on each attempt. */
+  ringSeconds: number
+  retry: RetryPolicy
+  /** A callback not made within this many seconds of the request is reported failed (expired). */
+  expireSeconds: number
+}
+
 export interface Queue {
   id: string
   tenant: string
@@ -74,6 +99,8 @@ export interface Queue {
   holdMusic: string | undefined
   /** Seconds between position / estimated-wait announcements while waiting (0 = none). */
   announceSeconds: number
+  /** Absent: callers are not offered a callback. */
+  callback: CallbackOffer | undefined
 }
 
 export interface Trunk {

@@ -76,6 +76,26 @@ const queue = {
     agent_order: { type: 'array', items: id },
     hold_music: { type: 'string' },
     announce_seconds: { type: 'number', minimum: 0 },
+    callback: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['offer_after_seconds'],
+      properties: {
+        offer_after_seconds: { type: 'number', exclusiveMinimum: 0 },
+        repeat_seconds: { type: 'number', minimum: 0 },
+        key: { type: 'string', pattern: '^[0-9*#]$' },
+        prompt: { type: 'string', minLength: 1 },
+        confirm_prompt: { type: 'string', minLength: 1 },
+        ring_seconds: { type: 'number', exclusiveMinimum: 0, maximum: 120 },
+        max_attempts: { type: 'integer', minimum: 1, maximum: 10 },
+        retry_seconds: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { busy: { type: 'number', minimum: 0 }, 'no-answer': { type: 'number', minimum: 0 }, failed: { type: 'number', minimum: 0 } },
+        },
+        expire_seconds: { type: 'number', exclusiveMinimum: 0 },
+      },
+    },
   },
 }
 

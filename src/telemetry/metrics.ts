@@ -9,6 +9,7 @@ export class Metrics {
   readonly callsAnswered: Counter<'tenant' | 'queue'>
   readonly callsAbandoned: Counter<'tenant' | 'queue'>
   readonly callsRejected: Counter<'tenant' | 'reason'>
+  readonly callbacks: Counter<'tenant' | 'queue' | 'outcome'>
   readonly activeCalls: Gauge<'tenant'>
   readonly sipRequests: Counter<'method' | 'status'>
 
@@ -27,6 +28,12 @@ export class Metrics {
     this.callsAnswered = new Counter({ name: 'acd_calls_answered_total', help: 'Calls connected to an agent', labelNames: ['tenant', 'queue'], registers: r })
     this.callsAbandoned = new Counter({ name: 'acd_calls_abandoned_total', help: 'Callers who hung up before an agent answered', labelNames: ['tenant', 'queue'], registers: r })
     this.callsRejected = new Counter({ name: 'sip_calls_rejected_total', help: 'Inbound calls refused', labelNames: ['tenant', 'reason'], registers: r })
+    this.callbacks = new Counter({
+      name: 'acd_callbacks_total',
+      help: 'Callbacks: requested, then each attempt (connected, busy, no-answer, failed) and those given up (failed)',
+      labelNames: ['tenant', 'queue', 'outcome'],
+      registers: r,
+    })
     this.activeCalls = new Gauge({ name: 'sip_active_calls', help: 'Calls in progress on this instance', labelNames: ['tenant'], registers: r })
     this.sipRequests = new Counter({ name: 'sip_requests_total', help: 'SIP requests answered', labelNames: ['method', 'status'], registers: r })
   }

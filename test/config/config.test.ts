@@ -66,6 +66,37 @@ agents:
   t.match(err.message, /bad\.yaml: \/tenants\/0\/timezone/)
 })
 
+t.test('a callback offer: defaults, retry policy, and an outbound trunk required', async (t) => {
+  const c = loadConfigFile('config/platform.yaml')
+  t.match(c.tenants.get('voltsupply')!.queues.find((q) => q.id === 'billing')!.callback, {
+    offerAfterSeconds: 90,
+    repeatSeconds: 180,
+    key: '1',
+    prompt: 'callback-offer',
+    ringSeconds: 30,
+    retry: { maxAttempts: 3, retrySeconds: { busy: 120, 'no-answer': 300, failed: 300 } },
+    expireSeconds: 7200,
+  })
+  t.equal(c.tenants.get('gridco')!.queues[0]!.callback, undefined, 'no offer unless configured')
+  const noTrunk = `
+tenants:
+  - id: one
+    name: One
+    timezone: Europe/Paris
+    skills: [a]
+    trunks: [{ id: t1, allowed_sources: [127.0.0.2/32], max_inbound: 5, max_outbound: 0 }]
+    queues:
+      - { id: q1, skills: [{ skill: a, min_level: 1 }], strategy: longest-idle, callback: { offer_after_seconds: 30 } }
+      - { id: q2, skills: [{ skill: a, min_level: 1 }], strategy: longest-idle, callback: { offer_after_seconds: 30, key: "12", retry_seconds: { busy: -1 } } }
+`
+  const err = t.throws(() => parseConfig(noTrunk, 'cb.yaml')) as unknown as ConfigError
+  const said = err.problems.map((p) => `${p.path}: ${p.reason}`).join('\n')
+  t.match(said, /\/tenants\/0\/queues\/1\/callback\/key: must match pattern/)
+  t.match(said, /\/tenants\/0\/queues\/1\/callback\/retry_seconds\/busy: must be >= 0/)
+  const semantic = t.throws(() => parseConfig(noTrunk.replace(/, key: "12", retry_seconds: \{ busy: -1 \}/, ''), 'cb.yaml')) as unknown as ConfigError
+  t.match(semantic.problems, [{ path: '/tenants/0/queues/0/callback', reason: /needs an outbound trunk/ }, { path: '/tenants/0/queues/1/callback', reason: /needs an outbound trunk/ }])
+})
+
 t.test('YAML syntax errors name the line', async (t) => {
   const err = t.throws(() => parseConfig('tenants:\n  - id: [unclosed\n', 'broken.yaml')) as unknown as ConfigError
   t.match(err.problems[0], { file: 'broken.yaml', path: /line \d+/, reason: /YAML syntax/ })

@@ -18,12 +18,15 @@ setAgentState(agentId, a, 'on-call', now, '', { 'call', ref, 'rna', '0' }, true)
 local waited = now - tonumber(c.enq)
 local qk = queueKey(c.tenant .. '/' .. c.queue)
 local slMs = tonumber(redis.call('HGET', qk, 'sl_ms')) or 20000
-stat(c, 'answered')
-stat(c, 'wait_ms', math.floor(waited))
-if waited <= slMs then stat(c, 'answered_in_sl') end
-emit(c.tenant, 'connected', now, { 'call', c.id, 'queue', c.queue, 'agent', agentId, 'wait_ms', fmt(waited) })
+-- a callback's agent is connected before the customer is called: it is counted apart (callback_result)
+if not c.callback then
+  stat(c, 'answered')
+  stat(c, 'wait_ms', math.floor(waited))
+  if waited <= slMs then stat(c, 'answered_in_sl') end
+end
+emit(c.tenant, 'connected', now, { 'call', c.id, 'queue', c.queue, 'agent', agentId, 'wait_ms', fmt(waited), 'callback', c.callback or '' })
 local maxNoAnswer = maxNoAnswerSetting()
 for _, other in ipairs(offered) do
   if other ~= agentId then releaseAgent(other, now, false, maxNoAnswer) end
 end
-return finish({ state = 'connected', waitMs = waited, queue = c.queue })
+return finish({ state = 'connected', waitMs = waited, queue = c.queue, callback = c.callback ~= nil })

@@ -137,7 +137,7 @@ local function stat(c, field, by)
 end
 
 local function clearCallTimers(ref)
-  redis.call('ZREM', TIMERS, 'res|' .. ref, 'esc|' .. ref, 'max|' .. ref, 'ref|' .. ref)
+  redis.call('ZREM', TIMERS, 'res|' .. ref, 'esc|' .. ref, 'max|' .. ref, 'ref|' .. ref, 'cbr|' .. ref)
 end
 
 -- Reserve: the call leaves the waiting lists; each agent leaves every available list
@@ -302,6 +302,14 @@ overflow = function(ref, c, now, reason)
   if c.state == 'waiting' then takeFromQueue(c) end
   if c.state == 'referred' then redis.call('ZREM', agentKey(c.referent) .. ':referred', ref) end
   clearCallTimers(ref)
+  if c.callback then
+    -- nobody is on the line: a callback not made in time is reported, not overflowed
+    stat(c, 'callbacks_failed')
+    emit(c.tenant, 'callback_failed', now, { 'call', c.id, 'queue', c.queue, 'number', c.callback, 'attempt', c.cb_tries or '0', 'outcome', 'expired', 'final', 'yes' })
+    notify(c.owner, { type = 'overflow', tenant = c.tenant, call = c.id, queue = c.queue, reason = 'callback-expired', target = 'hangup', seq = c.seq, enqueuedAt = tonumber(c.enq), priority = tonumber(c.prio) })
+    redis.call('DEL', callKey(ref))
+    return
+  end
   local qk = queueKey(c.tenant .. '/' .. c.queue)
   local target = redis.call('HGET', qk, 'overflow') or 'hangup'
   stat(c, 'overflowed')

@@ -1,5 +1,5 @@
 -- Run the timers that are due: ring timeouts, escalation steps, referent fallback, maximum
--- wait and the end of wrap-up. Safe to call from every instance. ARGV: self, now, limit
+-- wait, callback retries and the end of wrap-up. Safe to call from every instance. ARGV: self, now, limit
 SELF = ARGV[1]
 local now = tonumber(ARGV[2])
 local due = redis.call('ZRANGEBYSCORE', TIMERS, '-inf', fmt(now), 'LIMIT', 0, tonumber(ARGV[3]))
@@ -48,8 +48,21 @@ for _, member in ipairs(due) do
         redis.call('HSET', callKey(subject), 'state', 'waiting')
         emit(c.tenant, 'referent_timeout', now, { 'call', c.id, 'queue', c.queue, 'agent', c.referent })
         matchOrQueue(subject, c, now)
-      elseif kind == 'max' and (c.state == 'waiting' or c.state == 'referred') then
+      elseif kind == 'max' and (c.state == 'waiting' or c.state == 'referred' or c.state == 'retry') then
         overflow(subject, c, now, 'max-wait')
+      elseif kind == 'cbr' and c.state == 'retry' then
+        -- a callback to try again: back in its original place, at the escalation step its wait has reached
+        local esc = split(redis.call('HGET', queueKey(c.tenant .. '/' .. c.queue), 'esc'), ',')
+        local step = 0
+        for i, after in ipairs(esc) do
+          if now - tonumber(c.enq) >= tonumber(after) then step = i end
+        end
+        c.step = tostring(step)
+        c.state = 'waiting'
+        redis.call('HSET', callKey(subject), 'state', 'waiting', 'step', c.step)
+        if esc[step + 1] then redis.call('ZADD', TIMERS, fmt(tonumber(c.enq) + tonumber(esc[step + 1])), 'esc|' .. subject) end
+        emit(c.tenant, 'callback_retry', now, { 'call', c.id, 'queue', c.queue, 'attempt', tostring((tonumber(c.cb_tries) or 0) + 1) })
+        matchOrQueue(subject, c, now)
       end
     end
   end
