@@ -29,6 +29,8 @@ export interface AgentMedia {
   answered(sdp: string): Promise<void>
   /** The agent's phone re-INVITEd (hold/unhold): returns the SDP to answer with. */
   reoffer(sdp: string): Promise<string>
+  /** Plays a tone or prompt to this leg (e.g. ringback while a callback's customer is called). */
+  play(file: string): void
   release(): Promise<void>
 }
 
@@ -37,6 +39,8 @@ export interface MediaGateway {
   readonly kind: 'freeswitch'
   answerCaller(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<CallerMedia>
   agentLeg(): Promise<AgentMedia>
+  /** An answered outbound leg (a callback's customer) becomes the call's caller side. */
+  asCaller(leg: AgentMedia, dialog: Srf.Dialog): CallerMedia
   /** Channels in use on the media servers (for health and tests). */
   channelCount(): Promise<number>
 }
@@ -103,6 +107,9 @@ class FsAgent implements AgentMedia {
   async reoffer(sdp: string): Promise<string> {
     return this.endpoint.modify(sdp)
   }
+  play(file: string): void {
+    this.endpoint.play(file).catch(() => undefined)
+  }
   async release(): Promise<void> {
     if (this.released) return
     this.released = true
@@ -129,6 +136,10 @@ export class FreeswitchGateway implements MediaGateway {
 
   async agentLeg(): Promise<AgentMedia> {
     return new FsAgent(await this.pick().createEndpoint())
+  }
+
+  asCaller(leg: AgentMedia, dialog: Srf.Dialog): CallerMedia {
+    return new FsCaller((leg as FsAgent).endpoint, dialog)
   }
 
   async channelCount(): Promise<number> {

@@ -22,11 +22,29 @@ export function voicemailFile(tenant: string, call: string, now = new Date()): s
   return join(resolve(process.env['VOICEMAIL_DIR'] ?? 'var/voicemail'), tenant, day, `${call}.wav`)
 }
 
+/** Ringback cadences (ITU-T E.180) of a few regions; others get the ITU recommendation. */
+const RINGBACK: Record<string, string> = {
+  FR: '%(1500,3500,440)',
+  GB: '%(400,200,400,450);%(400,2000,400,450)',
+  US: '%(2000,4000,440,480)',
+  CA: '%(2000,4000,440,480)',
+  DE: '%(1000,4000,425)',
+  ES: '%(1500,3000,425)',
+  IT: '%(1000,4000,425)',
+}
+
+/** The ringback tone of a region, looping, as a FreeSWITCH stream. */
+export function ringbackTone(region: string): string {
+  return `tone_stream://L=-1;${RINGBACK[region] ?? '%(1000,4000,425)'}`
+}
+
 /**
- * The hold music of a queue: its own `hold_music` (a prompt name, file or stream), else the tenant's
- * prompt set's `hold-music`, else undefined (the media layer's built-in tone pattern).
+ * The hold music of a queue: its own `hold_music` (a prompt name, file or stream, or `ringback`:
+ * callers hear ringing, not music), else the tenant's prompt set's `hold-music`, else undefined
+ * (the media layer's built-in tone pattern).
  */
-export function holdMusicFor(tenant: Tenant, queueMusic: string | undefined): string | undefined {
+export function holdMusicFor(tenant: Tenant, queueMusic: string | undefined, region = 'FR'): string | undefined {
+  if (queueMusic === 'ringback') return ringbackTone(region)
   if (queueMusic) return resolvePrompt(tenant, queueMusic)
   const file = resolvePrompt(tenant, 'hold-music')
   return existsSync(file) ? file : undefined

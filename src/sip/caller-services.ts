@@ -1,11 +1,11 @@
 import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { AcdEngine } from '../acd/engine'
-import type { Tenant } from '../config/model'
+import type { CallbackOffer, Tenant } from '../config/model'
 import { runIvr, type IvrOutcome } from '../ivr/runner'
 import type { CallerMedia } from '../media/gateway'
 import { positionAnnouncement } from '../media/prompt-set'
-import { holdMusicFor, resolvePrompt, voicemailFile } from '../media/prompts'
+import { resolvePrompt, voicemailFile } from '../media/prompts'
 import type { Logger } from '../telemetry/logger'
 
 /** What the services for an answered caller need to know about its call. */
@@ -20,6 +20,8 @@ export interface CallerContext {
   /** The caller waits in the queue (not ringing an agent, not connected, not ended). */
   waiting(): boolean
   ended(): boolean
+  /** Back to the queue's hold music (or ringback). */
+  resumeHold(): void
 }
 
 /** Runs the DDI's IVR on the answered caller; undefined when the caller hung up meanwhile. */
@@ -38,31 +40,87 @@ export async function runCallerMenu(ctx: CallerContext, menu: string): Promise<I
   }
 }
 
+/** The callback offer of the caller's queue, and what accepting it does. */
+export interface CallbackChoice {
+  offer: CallbackOffer
+  /** The caller pressed the key: true when the callback is taken (the caller is then let go). */
+  accept(): Promise<boolean>
+}
+
 /**
- * Position and estimated-wait announcements while the caller waits: the next one comes the queue's
- * `announce_seconds` after the previous one ended; the hold music resumes in between.
+ * What a waiting caller hears between stretches of hold music: position and estimated-wait
+ * announcements every `announce_seconds` (counted from the end of the previous one), and the
+ * callback offer after `offer_after_seconds` (again every `repeat_seconds`). One plays at a time;
+ * while agents ring nothing is played and what is due waits; the hold music resumes after each.
  */
-export class Announcer {
+export class WaitingRoom {
   private timer?: NodeJS.Timeout
+  private stopped = false
+  private nextAnnounce?: number
+  private nextOffer?: number
 
-  constructor(private readonly ctx: CallerContext) {}
+  constructor(
+    private readonly ctx: CallerContext,
+    private readonly announceSeconds: number,
+    private readonly callback: CallbackChoice | undefined,
+  ) {}
 
-  start(seconds: number): void {
-    this.stop()
-    this.timer = setTimeout(() => {
-      void this.announce().then(() => {
-        if (this.ctx.waiting()) this.start(seconds)
-      })
-    }, seconds * 1000)
+  start(): void {
+    const now = Date.now()
+    if (this.announceSeconds > 0) this.nextAnnounce = now + this.announceSeconds * 1000
+    if (this.callback) this.nextOffer = now + this.callback.offer.offerAfterSeconds * 1000
+    this.schedule()
   }
 
   stop(): void {
+    this.stopped = true
     clearTimeout(this.timer)
+  }
+
+  private schedule(): void {
+    const due = Math.min(this.nextAnnounce ?? Infinity, this.nextOffer ?? Infinity)
+    if (this.stopped || due === Infinity) return
+    this.timer = setTimeout(() => void this.run(), Math.max(0, due - Date.now()))
+  }
+
+  private async run(): Promise<void> {
+    if (this.stopped || this.ctx.ended()) return
+    if (!this.ctx.waiting()) {
+      // agents are ringing: look again in a second
+      this.timer = setTimeout(() => void this.run(), 1000)
+      return
+    }
+    const now = Date.now()
+    if (this.callback && this.nextOffer !== undefined && this.nextOffer <= now) {
+      const taken = await this.offerCallback(this.callback)
+      if (taken) return this.stop()
+      const repeat = this.callback.offer.repeatSeconds
+      this.nextOffer = repeat > 0 ? Date.now() + repeat * 1000 : undefined
+    } else if (this.nextAnnounce !== undefined && this.nextAnnounce <= now) {
+      await this.announce()
+      this.nextAnnounce = Date.now() + this.announceSeconds * 1000
+    }
+    if (this.stopped || this.ctx.ended()) return
+    if (this.ctx.waiting()) this.ctx.resumeHold()
+    this.schedule()
+  }
+
+  private async offerCallback(choice: CallbackChoice): Promise<boolean> {
+    const { ctx } = this
+    let key = ''
+    try {
+      key = await ctx.caller.collect(resolvePrompt(ctx.tenant, choice.offer.prompt), { minDigits: 1, maxDigits: 1, timeoutMs: 5000, terminators: '' })
+    } catch (err) {
+      if (!ctx.ended()) ctx.log.warn({ err: (err as Error).message }, 'callback offer could not be played')
+      return false
+    }
+    ctx.log.info({ key: key || undefined, accepted: key === choice.offer.key }, 'callback offered')
+    if (key !== choice.offer.key || !ctx.waiting()) return false
+    return choice.accept()
   }
 
   private async announce(): Promise<void> {
     const { ctx } = this
-    if (!ctx.waiting()) return
     const pos = await ctx.engine.position(ctx.tenant.id, ctx.callId).catch(() => undefined)
     if (!pos || pos.state !== 'waiting' || pos.position === 0) return
     const files = positionAnnouncement(pos.position, pos.estimatedWaitSeconds).map((p) => resolvePrompt(ctx.tenant, p))
@@ -72,7 +130,6 @@ export class Announcer {
     } catch (err) {
       ctx.log.warn({ err: (err as Error).message }, 'announcement failed')
     }
-    if (ctx.waiting()) ctx.caller.hold(holdMusicFor(ctx.tenant, ctx.tenant.queues.find((q) => q.id === ctx.queue())?.holdMusic))
   }
 }
 

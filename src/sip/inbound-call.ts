@@ -5,14 +5,16 @@ import { AcdError, type Notice } from '../acd/types'
 import type { Registrar } from '../agents/registrar'
 import type { Ddi, Trunk } from '../config/model'
 import type { AgentMedia, CallerMedia, MediaGateway } from '../media/gateway'
-import { holdMusicFor } from '../media/prompts'
+import { holdMusicFor, resolvePrompt, ringbackTone } from '../media/prompts'
+import { callableNumber } from '../routing/number-policy'
 import type { Logger } from '../telemetry/logger'
 import type { Metrics } from '../telemetry/metrics'
 import type { TrunkChannels } from '../trunks/channels'
 import { uriUser } from './sdp'
-import { Announcer, runCallerMenu, takeVoicemail, type CallerContext } from './caller-services'
+import { runCallerMenu, takeVoicemail, WaitingRoom, type CallerContext } from './caller-services'
 import { bounded, endDialog } from './dialogs'
-import { acquireOutbound, agentContact, relayModify } from './outbound-legs'
+import { agentContact, relayModify } from './outbound-legs'
+import { placeOutboundCall, type OutboundResult } from './outbound-call'
 import { transferTarget } from './transfer'
 
 export interface CallDeps {
@@ -27,7 +29,8 @@ export interface CallDeps {
   onEnded(call: InboundCall): void
 }
 
-type Phase = 'queued' | 'connected' | 'voicemail' | 'ended'
+/** `callback`: the caller hung up after asking to be called back; the call keeps its place. */
+type Phase = 'queued' | 'callback' | 'connected' | 'voicemail' | 'ended'
 
 interface Ringing {
   agent: string
@@ -57,8 +60,14 @@ export class InboundCall {
   private readonly ringing = new Map<string, Ringing>()
   private readonly log: Logger
   private answering = false
-  private announcer?: Announcer
+  private waitingRoom?: WaitingRoom
   private outboundTrunk?: Trunk
+  /** The number a callback goes to, once the caller asked for one. */
+  private callbackNumber?: string
+  /** The inbound leg's channel, media and gauge were given back (callback, or the end). */
+  private inboundReleased = false
+  /** Cancels the call to a callback's customer while it rings. */
+  private cancelCustomer?: () => void
   /** Outbound channel held by a remote agent's leg. */
   private agentTrunk?: { trunk: Trunk; key: string }
 
@@ -121,12 +130,8 @@ export class InboundCall {
         priority = outcome.priority
       }
       if (this.caller) {
-        const q = this.deps.engine.platform.tenants.get(this.tenant)?.queues.find((x) => x.id === this.queue)
-        this.caller.hold(holdMusicFor(this.deps.engine.platform.tenants.get(this.tenant)!, q?.holdMusic))
-        if (q && q.announceSeconds > 0) {
-          this.announcer = new Announcer(this.callerContext())
-          this.announcer.start(q.announceSeconds)
-        }
+        this.resumeHold()
+        this.openWaitingRoom()
       }
       const r = await engine.enqueue({
         tenant: this.tenant,
@@ -159,12 +164,69 @@ export class InboundCall {
       queue: () => this.queue,
       waiting: () => this.phase === 'queued' && !this.answering,
       ended: () => this.ended,
+      resumeHold: () => this.resumeHold(),
     }
+  }
+
+  private queueConfig() {
+    return this.deps.engine.platform.tenants.get(this.tenant)?.queues.find((x) => x.id === this.queue)
+  }
+
+  private resumeHold(): void {
+    const tenant = this.deps.engine.platform.tenants.get(this.tenant)!
+    this.caller?.hold(holdMusicFor(tenant, this.queueConfig()?.holdMusic, this.deps.engine.platform.settings.defaultRegion))
+  }
+
+  /** Announcements and the callback offer of the current queue while the caller waits. */
+  private openWaitingRoom(): void {
+    this.waitingRoom?.stop()
+    const q = this.queueConfig()
+    if (!q || !this.caller) return
+    let callback: ConstructorParameters<typeof WaitingRoom>[2]
+    if (q.callback) {
+      const callable = callableNumber(this.deps.engine.platform, this.tenant, this.req.callingNumber)
+      if (callable.ok) callback = { offer: q.callback, accept: () => this.acceptCallback(callable.number) }
+      else this.log.info({ reason: callable.reason }, 'no callback offer: the caller cannot be called back')
+    }
+    if (q.announceSeconds === 0 && !callback) return
+    this.waitingRoom = new WaitingRoom(this.callerContext(), q.announceSeconds, callback)
+    this.waitingRoom.start()
+  }
+
+  /** The caller pressed the callback key: the call keeps its place, the caller is thanked and let go. */
+  private async acceptCallback(number: string): Promise<boolean> {
+    try {
+      await this.deps.engine.requestCallback(this.tenant, this.id, number)
+    } catch (err) {
+      this.log.info({ err: (err as Error).message }, 'callback not taken')
+      return false
+    }
+    this.callbackNumber = number
+    this.phase = 'callback'
+    this.log.info({ number }, 'callback requested: the caller keeps their place and hangs up')
+    const confirm = this.queueConfig()?.callback?.confirmPrompt ?? 'callback-confirmed'
+    await this.caller?.play(resolvePrompt(this.deps.engine.platform.tenants.get(this.tenant)!, confirm)).catch(() => undefined)
+    await this.releaseInbound()
+    return true
+  }
+
+  /** Gives back what the inbound leg holds: the caller's dialog, media, trunk channel and gauge. */
+  private async releaseInbound(): Promise<void> {
+    if (this.inboundReleased) return
+    this.inboundReleased = true
+    const dialog = this.callerDialog
+    const caller = this.caller
+    this.callerDialog = undefined
+    this.caller = undefined
+    endDialog(dialog)
+    await this.deps.channels.release(this.trunk, 'in', this.id).catch((err) => this.log.error({ err }, 'trunk channel release failed'))
+    this.deps.metrics.activeCalls.dec({ tenant: this.tenant })
+    await bounded(Promise.all([caller?.release()]), 5000)
   }
 
   private async voicemail(reason: string, attributes: Record<string, string>): Promise<void> {
     if (!this.caller || this.ended) return this.endCall(reason)
-    this.announcer?.stop()
+    this.waitingRoom?.stop()
     this.phase = 'voicemail'
     await takeVoicemail(this.callerContext(), reason, attributes, this.req.callingNumber ?? '')
     await this.endCall(reason)
@@ -183,6 +245,11 @@ export class InboundCall {
         this.queue = n.target.slice('queue:'.length)
         this.log.info({ queue: this.queue, reason: n.reason }, 'call overflows to another queue of the tenant')
         await this.deps.engine.enqueue({ tenant: this.tenant, queue: this.queue, callId: this.id, keepPlace: { seq: n.seq, enqueuedAt: n.enqueuedAt }, priority: n.priority })
+        this.openWaitingRoom()
+      } else if (n.reason === 'callback-expired') {
+        this.deps.metrics.callbacks.inc({ tenant: this.tenant, queue: n.queue, outcome: 'expired' })
+        this.log.warn({ number: this.callbackNumber }, 'callback expired before an agent could make it')
+        await this.endCall('callback-expired')
       } else if (n.target === 'voicemail' && this.caller) {
         await this.voicemail(`overflow-${n.reason}`, {})
       } else {
@@ -212,7 +279,12 @@ export class InboundCall {
         contact,
         {
           localSdp: ring.media ? ring.media.offer : this.req.body,
-          headers: { From: `<sip:${this.req.callingNumber || 'anonymous'}@${this.deps.engine.platform.tenants.get(this.tenant)!.sipDomain}>`, 'X-ACD-Tenant': this.tenant, 'X-ACD-Queue': this.queue },
+          headers: {
+            From: `<sip:${this.req.callingNumber || 'anonymous'}@${this.deps.engine.platform.tenants.get(this.tenant)!.sipDomain}>`,
+            'X-ACD-Tenant': this.tenant,
+            'X-ACD-Queue': this.queue,
+            ...(this.callbackNumber ? { 'X-ACD-Callback': this.callbackNumber } : {}),
+          },
         },
         {
           // drachtio-srf calls it as (err, request), whatever its type declaration says
@@ -257,7 +329,7 @@ export class InboundCall {
     }
     this.forget(ring)
     for (const other of [...this.ringing.values()]) this.cancelRing(other)
-    this.announcer?.stop()
+    this.waitingRoom?.stop()
     if (ring.outboundTrunk) this.agentTrunk = { trunk: ring.outboundTrunk, key: `${this.id}:${ring.agent}` }
     this.phase = 'connected'
     this.agent = ring.agent
@@ -267,6 +339,17 @@ export class InboundCall {
       if (dialog === this.agentDialog) void this.agentGone()
     })
     dialog.on('refer', (req: Srf.SrfRequest, res: Srf.SrfResponse) => void this.onRefer(dialog, req, res).catch((err) => this.log.error({ err }, 'transfer failed')))
+    if (this.callbackNumber && this.agentMedia) {
+      const agentMedia = this.agentMedia
+      dialog.on('modify', (req: Srf.SrfRequest, res: Srf.SrfResponse) => {
+        agentMedia.reoffer(req.body).then((sdp) => res.send(200, { body: sdp }), () => res.send(488))
+      })
+      await this.agentMedia.answered(dialog.remote.sdp)
+      return this.callCustomer().catch((err: unknown) => {
+        this.log.error({ err }, 'callback failed')
+        return this.endCall('callback-error')
+      })
+    }
     if (this.agentMedia && this.caller) {
       const agentMedia = this.agentMedia
       dialog.on('modify', (req: Srf.SrfRequest, res: Srf.SrfResponse) => {
@@ -324,9 +407,9 @@ export class InboundCall {
       this.phase = 'queued'
       this.answering = false
       this.queue = target.queue
-      const tenant = this.deps.engine.platform.tenants.get(this.tenant)!
-      this.caller?.hold(holdMusicFor(tenant, tenant.queues.find((q) => q.id === this.queue)?.holdMusic))
+      this.resumeHold()
       await this.deps.engine.enqueue({ tenant: this.tenant, queue: this.queue, callId: this.id, caller: this.req.callingNumber, attributes: { ddi: this.ddi.number, transferred: 'true' } })
+      this.openWaitingRoom()
       return
     }
     await this.dialOut(target.number)
@@ -334,39 +417,100 @@ export class InboundCall {
 
   /** Connects the caller to an outside number through the tenant's outbound trunk. */
   private async dialOut(number: string): Promise<void> {
-    const tenant = this.deps.engine.platform.tenants.get(this.tenant)!
-    const trunk = await acquireOutbound(this.deps.channels, tenant, this.id)
-    if (!trunk) {
-      this.log.warn('outbound channels full: transfer fails')
-      return this.endCall('outbound-channels-full')
+    const r = await this.placeOutbound(number, 60)
+    if (!r.ok) {
+      this.log.info({ number, outcome: r.outcome, status: r.status }, 'transfer target not reached')
+      return this.endCall(r.outcome === 'no-channel' ? 'outbound-channels-full' : 'transfer-failed')
     }
-    this.outboundTrunk = trunk
-    const media = this.deps.media ? await this.deps.media.agentLeg() : undefined
-    try {
-      const dialog = await this.deps.srf.createUAC(`sip:${number}@${trunk.outboundProxy}`, {
-        localSdp: media ? media.offer : (this.callerDialog?.remote.sdp ?? this.req.body),
-        headers: { From: `<sip:${this.ddi.number}@${tenant.sipDomain}>`, 'X-ACD-Tenant': this.tenant },
-      })
-      if (this.ended) {
-        endDialog(dialog)
-        await media?.release()
-        return
+    const { dialog, media } = r.leg
+    this.agentDialog = dialog
+    this.agentMedia = media
+    dialog.on('destroy', () => {
+      if (dialog === this.agentDialog) void this.agentGone()
+    })
+    if (media && this.caller) await this.caller.bridge(media)
+    else if (this.callerDialog) await this.callerDialog.modify(dialog.remote.sdp)
+  }
+
+  /** The call's outbound leg (transfer target, callback customer), holding a channel under the call id. */
+  private async placeOutbound(number: string, ringSeconds: number, headers?: Record<string, string>): Promise<OutboundResult> {
+    const r = await placeOutboundCall(this.deps, {
+      tenant: this.deps.engine.platform.tenants.get(this.tenant)!,
+      number,
+      from: this.ddi.number,
+      channelKey: this.id,
+      ringSeconds,
+      sdp: this.callerDialog?.remote.sdp ?? this.req.body,
+      headers,
+      cancelled: () => this.ended,
+      onCancel: (cancel) => (this.cancelCustomer = cancel),
+    })
+    this.cancelCustomer = undefined
+    if (r.ok) this.outboundTrunk = r.leg.trunk
+    if (r.ok && this.ended) {
+      endDialog(r.leg.dialog)
+      await r.leg.media?.release()
+      return { ok: false, outcome: 'cancelled' }
+    }
+    return r
+  }
+
+  /**
+   * A callback's agent answered: the customer is called on the tenant's outbound trunk while the
+   * agent hears ringback, then bridged to the agent. A failed attempt frees the agent; the engine
+   * retries the callback per the queue's policy, or gives it up and reports it.
+   */
+  private async callCustomer(): Promise<void> {
+    const offer = this.queueConfig()?.callback
+    const number = this.callbackNumber!
+    this.agentMedia?.play(ringbackTone(this.deps.engine.platform.settings.defaultRegion))
+    this.log.info({ number, agent: this.agent }, 'calling the customer back')
+    const r = await this.placeOutbound(number, offer?.ringSeconds ?? 30, { 'X-ACD-Callback': this.id })
+    if (this.ended) return
+    if (r.ok && this.agentDialog) {
+      const { dialog, media } = r.leg
+      await this.deps.engine.callbackResult(this.tenant, this.queue, this.id, 'connected')
+      this.callerDialog = dialog
+      dialog.on('destroy', () => void this.callerGone('bye'))
+      if (media && this.deps.media && this.agentMedia) {
+        this.caller = this.deps.media.asCaller(media, dialog)
+        const caller = this.caller
+        dialog.on('modify', (req: Srf.SrfRequest, res: Srf.SrfResponse) => {
+          caller.reoffer(req.body).then((sdp) => res.send(200, { body: sdp }), () => res.send(488))
+        })
+        await this.caller.bridge(this.agentMedia)
       }
-      this.agentDialog = dialog
-      this.agentMedia = media
-      dialog.on('destroy', () => {
-        if (dialog === this.agentDialog) void this.agentGone()
-      })
-      if (media && this.caller) {
-        await media.answered(dialog.remote.sdp)
-        await this.caller.bridge(media)
-      } else if (this.callerDialog) {
-        await this.callerDialog.modify(dialog.remote.sdp)
-      }
-    } catch (err) {
-      await media?.release()
-      this.log.info({ number, status: (err as { status?: number }).status }, 'transfer target did not answer')
-      await this.endCall('transfer-failed')
+      this.callbackNumber = undefined
+      this.log.info({ number, agent: this.agent }, 'callback connected: customer and agent bridged')
+      return
+    }
+    if (r.ok) {
+      // the agent hung up as the customer answered
+      endDialog(r.leg.dialog)
+      await r.leg.media?.release()
+    }
+    const agentLeft = !this.agentDialog
+    const outcome = !agentLeft && !r.ok && (r.outcome === 'busy' || r.outcome === 'no-answer') ? r.outcome : 'failed'
+    this.log.info({ number, outcome, agentLeft, status: r.ok ? undefined : r.status }, 'callback attempt failed')
+    if (this.outboundTrunk) await this.deps.channels.release(this.outboundTrunk, 'out', this.id).catch(() => undefined)
+    this.outboundTrunk = undefined
+    const agentDialog = this.agentDialog
+    this.agentDialog = undefined
+    endDialog(agentDialog)
+    await this.agentMedia?.release()
+    this.agentMedia = undefined
+    if (this.agentTrunk) await this.deps.channels.release(this.agentTrunk.trunk, 'out', this.agentTrunk.key).catch(() => undefined)
+    this.agentTrunk = undefined
+    this.agent = undefined
+    this.phase = 'callback'
+    this.answering = false
+    const result = await this.deps.engine.callbackResult(this.tenant, this.queue, this.id, outcome).catch((err: unknown) => {
+      this.log.error({ err }, 'callback attempt could not be recorded')
+      return { state: 'failed' as const, attempt: 0 }
+    })
+    if (result.state === 'failed') {
+      this.log.warn({ number, attempts: result.attempt }, 'callback given up after its last attempt')
+      await this.endCall('callback-failed')
     }
   }
 
@@ -388,12 +532,20 @@ export class InboundCall {
 
   private async callerGone(how: 'bye' | 'cancel'): Promise<void> {
     if (this.ended) return
+    if (this.phase === 'callback') return this.releaseInbound()
     this.log.info({ how, phase: this.phase }, 'caller hung up')
     await this.finish('caller')
   }
 
   private async agentGone(): Promise<void> {
     if (this.ended) return
+    if (this.callbackNumber && !this.caller && this.phase === 'connected') {
+      // the agent of a callback hung up before the customer answered: this attempt fails
+      this.log.info({ agent: this.agent }, 'agent hung up while the customer was being called')
+      this.agentDialog = undefined
+      this.cancelCustomer?.()
+      return
+    }
     this.log.info({ agent: this.agent }, 'agent hung up')
     await this.finish('agent')
   }
@@ -409,7 +561,7 @@ export class InboundCall {
     if (this.ended) return
     const wasConnected = this.phase === 'connected'
     this.phase = 'ended'
-    this.announcer?.stop()
+    this.waitingRoom?.stop()
     for (const r of [...this.ringing.values()]) this.cancelRing(r)
     if (by !== 'caller') {
       if (this.callerDialog) endDialog(this.callerDialog)
@@ -422,10 +574,13 @@ export class InboundCall {
       this.log.error({ err }, 'engine could not record the end of the call')
     }
     const releaseFailed = (err: unknown) => this.log.error({ err }, 'trunk channel release failed')
-    await this.deps.channels.release(this.trunk, 'in', this.id).catch(releaseFailed)
+    if (!this.inboundReleased) {
+      this.inboundReleased = true
+      await this.deps.channels.release(this.trunk, 'in', this.id).catch(releaseFailed)
+      this.deps.metrics.activeCalls.dec({ tenant: this.tenant })
+    }
     if (this.outboundTrunk) await this.deps.channels.release(this.outboundTrunk, 'out', this.id).catch(releaseFailed)
     if (this.agentTrunk) await this.deps.channels.release(this.agentTrunk.trunk, 'out', this.agentTrunk.key).catch(releaseFailed)
-    this.deps.metrics.activeCalls.dec({ tenant: this.tenant })
     this.log.info({ by, connected: wasConnected, agent: this.agent }, 'call ended')
     this.deps.onEnded(this)
     // Media last, and bounded: a media server that never confirms must not hold the call open.

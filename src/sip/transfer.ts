@@ -1,5 +1,6 @@
 import type { PlatformConfig } from '../config/model'
 import { toE164 } from '../config/phone'
+import { callableNumber } from '../routing/number-policy'
 
 export type TransferTarget =
   | { kind: 'queue'; queue: string }
@@ -26,7 +27,6 @@ export function transferTarget(config: PlatformConfig, tenant: string, referToUs
     if (ddi.entry.kind !== 'queue') return { kind: 'refused', status: 404, reason: `${number} does not lead to a queue` }
     return { kind: 'queue', queue: ddi.entry.queue }
   }
-  if (!t.outboundAllowed.some((p) => number.startsWith(p))) return { kind: 'refused', status: 403, reason: `${number} is not a number tenant ${tenant} may call` }
-  if (!t.trunks.some((tr) => tr.outboundProxy && tr.maxOutbound > 0)) return { kind: 'refused', status: 403, reason: `tenant ${tenant} has no outbound trunk` }
-  return { kind: 'number', number }
+  const callable = callableNumber(config, tenant, number)
+  return callable.ok ? { kind: 'number', number: callable.number } : { kind: 'refused', status: 403, reason: callable.reason }
 }

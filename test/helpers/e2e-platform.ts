@@ -21,6 +21,7 @@ tenants:
       - { number: "+33972000002", queue: second }
       - { number: "+33972000003", ivr: main }
       - { number: "+33972000004", ivr: after-hours }
+      - { number: "+33972000005", queue: callbacks }
     ivrs:
       - id: after-hours
         prompt: "tone_stream://%(500,0,440)"
@@ -39,6 +40,12 @@ tenants:
         default: { queue: second }
     queues:
       - { id: outages, skills: [{ skill: outage, min_level: 1 }], strategy: longest-idle, ring_timeout_seconds: ${opts.ringTimeout ?? 2}, wrap_up_seconds: ${opts.wrapUp ?? 1}, max_wait_seconds: 120 }
+      - id: callbacks
+        skills: [{ skill: outage, min_level: 1 }]
+        strategy: longest-idle
+        ring_timeout_seconds: 3
+        wrap_up_seconds: 0
+        callback: { offer_after_seconds: 1, ring_seconds: 4, max_attempts: 2, retry_seconds: { busy: 1, no-answer: 1, failed: 1 }, expire_seconds: 60 }
       - { id: second, skills: [{ skill: outage, min_level: 1 }], strategy: ring-all, ring_timeout_seconds: ${opts.ringTimeout ?? 2}, wrap_up_seconds: 0, announce_seconds: 2 }
   - id: voltsupply
     name: VoltSupply
