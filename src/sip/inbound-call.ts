@@ -1,90 +1,49 @@
-import { randomUUID } from 'node:crypto'
 import type Srf from 'drachtio-srf'
-import type { AcdEngine } from '../acd/engine'
 import { AcdError, type Notice } from '../acd/types'
-import type { Registrar } from '../agents/registrar'
 import type { Ddi, Trunk } from '../config/model'
-import type { AgentMedia, CallerMedia, MediaGateway } from '../media/gateway'
 import { holdMusicFor, resolvePrompt, ringbackTone } from '../media/prompts'
 import { callableNumber } from '../routing/number-policy'
-import type { Logger } from '../telemetry/logger'
-import type { Metrics } from '../telemetry/metrics'
-import type { TrunkChannels } from '../trunks/channels'
-import { uriUser } from './sdp'
+import { AgentRinger, type Ring } from './agent-ringer'
+import { CallLegs, type CallDeps } from './call-legs'
 import { runCallerMenu, takeVoicemail, WaitingRoom, type CallerContext } from './caller-services'
 import { bounded, endDialog } from './dialogs'
-import { agentContact, relayModify } from './outbound-legs'
-import { placeOutboundCall, type OutboundResult } from './outbound-call'
+import { relayModify } from './outbound-legs'
+import { uriUser } from './sdp'
 import { transferTarget } from './transfer'
 
-export interface CallDeps {
-  srf: Srf
-  engine: AcdEngine
-  registrar: Registrar
-  channels: TrunkChannels
-  media: MediaGateway | undefined
-  log: Logger
-  metrics: Metrics
-  /** Called once the call has ended everywhere (channel released, engine told). */
-  onEnded(call: InboundCall): void
-}
-
-/** `callback`: the caller hung up after asking to be called back; the call keeps its place. */
-type Phase = 'queued' | 'callback' | 'connected' | 'voicemail' | 'ended'
-
-interface Ringing {
-  agent: string
-  /** Set when a remote agent is rung through the tenant's outbound trunk. */
-  outboundTrunk?: Trunk
-  attempt: number
-  request?: Srf.SrfRequest
-  media?: AgentMedia
-  cancelled: boolean
-}
+export type { CallDeps } from './call-legs'
 
 /**
  * One inbound call from a trunk: answered into hold music (or kept ringing when there is no media
- * server), queued in the ACD, offered to agents, bridged to the one who answers, and ended on every
- * side whichever side ends it. Every ending releases the trunk channel and tells the engine.
+ * server), taken through the DDI's IVR, queued in the ACD, offered to agents and bridged to the
+ * one who answers; or, when the caller accepts the callback offer, let go and called back when an
+ * agent is reserved. The legs and their endings are CallLegs'.
  */
-export class InboundCall {
-  readonly id = randomUUID()
-  readonly tenant: string
-  queue: string
-  private phase: Phase = 'queued'
-  private caller?: CallerMedia
-  private callerDialog?: Srf.Dialog
-  private agentDialog?: Srf.Dialog
-  private agentMedia?: AgentMedia
-  private agent?: string
-  private readonly ringing = new Map<string, Ringing>()
-  private readonly log: Logger
-  private answering = false
+export class InboundCall extends CallLegs {
+  private readonly ringer: AgentRinger
   private waitingRoom?: WaitingRoom
-  private outboundTrunk?: Trunk
-  /** The number a callback goes to, once the caller asked for one. */
-  private callbackNumber?: string
-  /** The inbound leg's channel, media and gauge were given back (callback, or the end). */
-  private inboundReleased = false
-  /** Cancels the call to a callback's customer while it rings. */
-  private cancelCustomer?: () => void
-  /** Outbound channel held by a remote agent's leg. */
-  private agentTrunk?: { trunk: Trunk; key: string }
 
-  constructor(
-    private readonly deps: CallDeps,
-    private readonly req: Srf.SrfRequest,
-    private readonly res: Srf.SrfResponse,
-    readonly trunk: Trunk,
-    readonly ddi: Ddi,
-  ) {
-    this.tenant = ddi.tenant
-    this.queue = ddi.entry.kind === 'queue' ? ddi.entry.queue : ''
-    this.log = deps.log.child({ tenant: this.tenant, call: this.id, trunk: trunk.id, ddi: ddi.number, sipCallId: req.get('Call-ID') })
+  constructor(deps: CallDeps, req: Srf.SrfRequest, res: Srf.SrfResponse, trunk: Trunk, ddi: Ddi) {
+    super(deps, req, res, trunk, ddi)
+    this.ringer = new AgentRinger(deps, this, this.log)
   }
 
-  get ended(): boolean {
-    return this.phase === 'ended'
+  protected stopWaiting(): void {
+    this.waitingRoom?.stop()
+    this.ringer.cancelAll()
+  }
+
+  agentHeaders(): Record<string, string> {
+    return {
+      From: `<sip:${this.req.callingNumber || 'anonymous'}@${this.deps.engine.platform.tenants.get(this.tenant)!.sipDomain}>`,
+      'X-ACD-Tenant': this.tenant,
+      'X-ACD-Queue': this.queue,
+      ...(this.callbackNumber ? { 'X-ACD-Callback': this.callbackNumber } : {}),
+    }
+  }
+
+  callerSdp(): string {
+    return this.req.body
   }
 
   /** Takes a trunk channel, answers or rings, and queues the call. Returns false if refused. */
@@ -210,20 +169,6 @@ export class InboundCall {
     return true
   }
 
-  /** Gives back what the inbound leg holds: the caller's dialog, media, trunk channel and gauge. */
-  private async releaseInbound(): Promise<void> {
-    if (this.inboundReleased) return
-    this.inboundReleased = true
-    const dialog = this.callerDialog
-    const caller = this.caller
-    this.callerDialog = undefined
-    this.caller = undefined
-    endDialog(dialog)
-    await this.deps.channels.release(this.trunk, 'in', this.id).catch((err) => this.log.error({ err }, 'trunk channel release failed'))
-    this.deps.metrics.activeCalls.dec({ tenant: this.tenant })
-    await bounded(Promise.all([caller?.release()]), 5000)
-  }
-
   private async voicemail(reason: string, attributes: Record<string, string>): Promise<void> {
     if (!this.caller || this.ended) return this.endCall(reason)
     this.waitingRoom?.stop()
@@ -236,10 +181,9 @@ export class InboundCall {
   async notice(n: Notice): Promise<void> {
     if (this.ended) return
     if (n.type === 'offer') {
-      for (const agent of n.agents) void this.ringAgent(agent, n.attempt)
+      for (const agent of n.agents) void this.ringer.ring(agent, n.attempt)
     } else if (n.type === 'withdraw') {
-      const ring = this.ringing.get(n.agent)
-      if (ring) this.cancelRing(ring)
+      this.ringer.withdraw(n.agent)
     } else if (n.type === 'overflow') {
       if (n.target.startsWith('queue:')) {
         this.queue = n.target.slice('queue:'.length)
@@ -259,63 +203,9 @@ export class InboundCall {
     }
   }
 
-  private async ringAgent(agent: string, attempt: number): Promise<void> {
-    const { registrar, channels, srf, media, engine } = this.deps
-    const ring: Ringing = { agent, attempt, cancelled: false }
-    this.ringing.set(agent, ring)
-    const target = await agentContact({ registrar, channels, config: engine.platform }, this.tenant, agent, `${this.id}:${agent}`)
-    const contact = target?.contact
-    ring.outboundTrunk = target?.trunk
-    if (!contact) {
-      this.forget(ring)
-      this.log.warn({ agent }, 'agent has no registered phone and no reachable external number')
-      await engine.noAnswer(this.tenant, this.id, agent, 'unreachable').catch(() => undefined)
-      return
-    }
-    try {
-      if (media) ring.media = await media.agentLeg()
-      if (ring.cancelled || this.ended) throw new Error('cancelled')
-      const dialog = await srf.createUAC(
-        contact,
-        {
-          localSdp: ring.media ? ring.media.offer : this.req.body,
-          headers: {
-            From: `<sip:${this.req.callingNumber || 'anonymous'}@${this.deps.engine.platform.tenants.get(this.tenant)!.sipDomain}>`,
-            'X-ACD-Tenant': this.tenant,
-            'X-ACD-Queue': this.queue,
-            ...(this.callbackNumber ? { 'X-ACD-Callback': this.callbackNumber } : {}),
-          },
-        },
-        {
-          // drachtio-srf calls it as (err, request), whatever its type declaration says
-          cbRequest: ((_err: unknown, r?: Srf.SrfRequest) => {
-            if (!r) return
-            ring.request = r
-            // cancelled while the INVITE was being sent: cancel it now that it exists
-            if (ring.cancelled) r.cancel(() => undefined)
-          }) as unknown as (req: Srf.SrfRequest) => void,
-        },
-      )
-      if (ring.cancelled || this.ended || this.answering) {
-        endDialog(dialog)
-        throw new Error('cancelled')
-      }
-      this.answering = true
-      await this.agentAnswered(ring, dialog)
-    } catch (err) {
-      this.forget(ring)
-      await ring.media?.release()
-      if (ring.outboundTrunk) await this.deps.channels.release(ring.outboundTrunk, 'out', `${this.id}:${agent}`).catch(() => undefined)
-      const status = (err as { status?: number }).status
-      if (ring.cancelled || this.ended || (err as Error).message === 'cancelled' || status === 487) return
-      const reason = status === 486 || status === 600 ? 'busy' : status === 603 ? 'declined' : status === 408 || status === 480 ? 'ring-timeout' : 'unreachable'
-      this.log.info({ agent, status, reason }, 'agent did not take the call')
-      await engine.noAnswer(this.tenant, this.id, agent, reason).catch((e) => this.log.debug({ err: e }, 'offer already gone'))
-    }
-  }
-
-  private async agentAnswered(ring: Ringing, dialog: Srf.Dialog): Promise<void> {
+  async agentAnswered(ring: Ring, dialog: Srf.Dialog): Promise<void> {
     const { engine } = this.deps
+    this.answering = true
     try {
       await engine.answer(this.tenant, this.id, ring.agent)
     } catch (err) {
@@ -327,8 +217,7 @@ export class InboundCall {
       }
       throw err
     }
-    this.forget(ring)
-    for (const other of [...this.ringing.values()]) this.cancelRing(other)
+    this.ringer.cancelAll()
     this.waitingRoom?.stop()
     if (ring.outboundTrunk) this.agentTrunk = { trunk: ring.outboundTrunk, key: `${this.id}:${ring.agent}` }
     this.phase = 'connected'
@@ -394,15 +283,7 @@ export class InboundCall {
       .catch(() => undefined)
     this.log.info({ agent: this.agent, target }, 'blind transfer')
     await this.deps.engine.complete(this.tenant, this.id, 'agent')
-    this.agentDialog = undefined
-    endDialog(from)
-    if (this.agentTrunk) {
-      await this.deps.channels.release(this.agentTrunk.trunk, 'out', this.agentTrunk.key).catch(() => undefined)
-      this.agentTrunk = undefined
-    }
-    await this.agentMedia?.release()
-    this.agentMedia = undefined
-    this.agent = undefined
+    await this.dropAgentLeg()
     if (target.kind === 'queue') {
       this.phase = 'queued'
       this.answering = false
@@ -413,46 +294,6 @@ export class InboundCall {
       return
     }
     await this.dialOut(target.number)
-  }
-
-  /** Connects the caller to an outside number through the tenant's outbound trunk. */
-  private async dialOut(number: string): Promise<void> {
-    const r = await this.placeOutbound(number, 60)
-    if (!r.ok) {
-      this.log.info({ number, outcome: r.outcome, status: r.status }, 'transfer target not reached')
-      return this.endCall(r.outcome === 'no-channel' ? 'outbound-channels-full' : 'transfer-failed')
-    }
-    const { dialog, media } = r.leg
-    this.agentDialog = dialog
-    this.agentMedia = media
-    dialog.on('destroy', () => {
-      if (dialog === this.agentDialog) void this.agentGone()
-    })
-    if (media && this.caller) await this.caller.bridge(media)
-    else if (this.callerDialog) await this.callerDialog.modify(dialog.remote.sdp)
-  }
-
-  /** The call's outbound leg (transfer target, callback customer), holding a channel under the call id. */
-  private async placeOutbound(number: string, ringSeconds: number, headers?: Record<string, string>): Promise<OutboundResult> {
-    const r = await placeOutboundCall(this.deps, {
-      tenant: this.deps.engine.platform.tenants.get(this.tenant)!,
-      number,
-      from: this.ddi.number,
-      channelKey: this.id,
-      ringSeconds,
-      sdp: this.callerDialog?.remote.sdp ?? this.req.body,
-      headers,
-      cancelled: () => this.ended,
-      onCancel: (cancel) => (this.cancelCustomer = cancel),
-    })
-    this.cancelCustomer = undefined
-    if (r.ok) this.outboundTrunk = r.leg.trunk
-    if (r.ok && this.ended) {
-      endDialog(r.leg.dialog)
-      await r.leg.media?.release()
-      return { ok: false, outcome: 'cancelled' }
-    }
-    return r
   }
 
   /**
@@ -494,14 +335,7 @@ export class InboundCall {
     this.log.info({ number, outcome, agentLeft, status: r.ok ? undefined : r.status }, 'callback attempt failed')
     if (this.outboundTrunk) await this.deps.channels.release(this.outboundTrunk, 'out', this.id).catch(() => undefined)
     this.outboundTrunk = undefined
-    const agentDialog = this.agentDialog
-    this.agentDialog = undefined
-    endDialog(agentDialog)
-    await this.agentMedia?.release()
-    this.agentMedia = undefined
-    if (this.agentTrunk) await this.deps.channels.release(this.agentTrunk.trunk, 'out', this.agentTrunk.key).catch(() => undefined)
-    this.agentTrunk = undefined
-    this.agent = undefined
+    await this.dropAgentLeg()
     this.phase = 'callback'
     this.answering = false
     const result = await this.deps.engine.callbackResult(this.tenant, this.queue, this.id, outcome).catch((err: unknown) => {
@@ -512,79 +346,5 @@ export class InboundCall {
       this.log.warn({ number, attempts: result.attempt }, 'callback given up after its last attempt')
       await this.endCall('callback-failed')
     }
-  }
-
-  /** Drops a ring from the table unless a newer ring to the same agent replaced it. */
-  private forget(ring: Ringing): void {
-    if (this.ringing.get(ring.agent) === ring) this.ringing.delete(ring.agent)
-  }
-
-  private cancelRing(ring: Ringing): void {
-    ring.cancelled = true
-    this.forget(ring)
-    this.log.debug({ agent: ring.agent, sent: Boolean(ring.request) }, 'cancelling the ring to an agent')
-    try {
-      ring.request?.cancel(() => undefined)
-    } catch (err) {
-      this.log.debug({ err }, 'ring already ended')
-    }
-  }
-
-  private async callerGone(how: 'bye' | 'cancel'): Promise<void> {
-    if (this.ended) return
-    if (this.phase === 'callback') return this.releaseInbound()
-    this.log.info({ how, phase: this.phase }, 'caller hung up')
-    await this.finish('caller')
-  }
-
-  private async agentGone(): Promise<void> {
-    if (this.ended) return
-    if (this.callbackNumber && !this.caller && this.phase === 'connected') {
-      // the agent of a callback hung up before the customer answered: this attempt fails
-      this.log.info({ agent: this.agent }, 'agent hung up while the customer was being called')
-      this.agentDialog = undefined
-      this.cancelCustomer?.()
-      return
-    }
-    this.log.info({ agent: this.agent }, 'agent hung up')
-    await this.finish('agent')
-  }
-
-  /** Ends the call from the service side: final response or BYE to the caller. */
-  async endCall(reason: string, status = 480, _overflowed = false): Promise<void> {
-    if (this.ended) return
-    this.log.info({ reason }, 'service ends the call')
-    await this.finish('system', status)
-  }
-
-  private async finish(by: 'caller' | 'agent' | 'system', status = 480): Promise<void> {
-    if (this.ended) return
-    const wasConnected = this.phase === 'connected'
-    this.phase = 'ended'
-    this.waitingRoom?.stop()
-    for (const r of [...this.ringing.values()]) this.cancelRing(r)
-    if (by !== 'caller') {
-      if (this.callerDialog) endDialog(this.callerDialog)
-      else if (!this.res.finalResponseSent) this.res.send(status)
-    }
-    if (by !== 'agent') endDialog(this.agentDialog)
-    try {
-      await this.deps.engine.hangup(this.tenant, this.id, by)
-    } catch (err) {
-      this.log.error({ err }, 'engine could not record the end of the call')
-    }
-    const releaseFailed = (err: unknown) => this.log.error({ err }, 'trunk channel release failed')
-    if (!this.inboundReleased) {
-      this.inboundReleased = true
-      await this.deps.channels.release(this.trunk, 'in', this.id).catch(releaseFailed)
-      this.deps.metrics.activeCalls.dec({ tenant: this.tenant })
-    }
-    if (this.outboundTrunk) await this.deps.channels.release(this.outboundTrunk, 'out', this.id).catch(releaseFailed)
-    if (this.agentTrunk) await this.deps.channels.release(this.agentTrunk.trunk, 'out', this.agentTrunk.key).catch(releaseFailed)
-    this.log.info({ by, connected: wasConnected, agent: this.agent }, 'call ended')
-    this.deps.onEnded(this)
-    // Media last, and bounded: a media server that never confirms must not hold the call open.
-    const released = await bounded(Promise.all([this.caller?.release(), this.agentMedia?.release()]), 5000)
-    if (!released) this.log.warn('media server did not confirm the release of the call\'s channels in 5 s')
   }
 }
