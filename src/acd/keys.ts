@@ -7,7 +7,7 @@
  *
  *   acd:{P}:settings                   hash   pool settings (max_no_answer)
  *   acd:{P}:seq                        string call order counter (FIFO within a priority)
- *   acd:{P}:timers                     zset   due time -> "res|T/C" "esc|T/C" "ref|T/C" "max|T/C" "wrap|A"
+ *   acd:{P}:timers                     zset   due time -> "res|T/C" "esc|T/C" "ref|T/C" "max|T/C" "cbr|T/C" "wrap|A"
  *   acd:{P}:agents                     set    logged-in agents
  *   acd:{P}:agent:A                    hash   state, tenants, call, idle_since, calls, talk_ms, rna, ...
  *   acd:{P}:agent:A:quals              hash   "T/Q" -> "step|pos|level|strategy|nsteps" for this session
