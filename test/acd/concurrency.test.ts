@@ -69,12 +69,17 @@ t.test('several engine processes on one Redis keep the ACD consistent', async (t
   t.ok(enqueued.length > 1000, `${enqueued.length} calls enqueued`)
   const terminal = new Map<string, number>()
   const connectedCount = new Map<string, number>()
+  let callbacksGivenUp = 0
   for (const tenant of ['t1', 't2', 't3']) {
     for (const [, f] of await redis.xrange(keys.events('fz', tenant), '-', '+')) {
       const type = f[f.indexOf('type') + 1]!
       const ref = `${tenant}/${f[f.indexOf('call') + 1]}`
-      if (type === 'abandoned' || type === 'completed' || type === 'overflowed') terminal.set(ref, (terminal.get(ref) ?? 0) + 1)
-      if (type === 'connected') connectedCount.set(ref, (connectedCount.get(ref) ?? 0) + 1)
+      const field = (name: string) => f[f.indexOf(name) + 1]
+      const givenUp = type === 'callback_failed' && field('final') === 'yes'
+      if (type === 'abandoned' || type === 'completed' || type === 'overflowed' || givenUp) terminal.set(ref, (terminal.get(ref) ?? 0) + 1)
+      if (type === 'callback_failed' && field('final') === 'yes') callbacksGivenUp++
+      // a callback's agent is connected once per attempt; the customer at most once
+      if ((type === 'connected' && !field('callback')) || type === 'callback_connected') connectedCount.set(ref, (connectedCount.get(ref) ?? 0) + 1)
     }
   }
   const lost: string[] = []
@@ -95,7 +100,7 @@ t.test('several engine processes on one Redis keep the ACD consistent', async (t
     for (const [k, v] of Object.entries(r.expectedErrors)) acc[k] = (acc[k] ?? 0) + v
     return acc
   }, {})
-  t.comment(`refused operations by code: ${JSON.stringify(errs)}`)
+  t.comment(`refused operations by code: ${JSON.stringify(errs)}; callbacks given up: ${callbacksGivenUp}`)
   for (const [tenant, queue] of FUZZ_QUEUES) {
     const s = await admin.snapshot(tenant, queue)
     t.comment(`${tenant}/${queue}: ${JSON.stringify(s.stats)}`)

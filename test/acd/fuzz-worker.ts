@@ -20,6 +20,7 @@ async function main() {
   const offers = new Map<string, string[]>() // "tenant/call" -> offered agents
   const connected = new Set<string>()
   const live = new Set<string>()
+  const callbacks = new Set<string>()
   const enqueued: string[] = []
   const expectedErrors: Record<string, number> = {}
   engine.on('notice', (n: Notice) => {
@@ -69,8 +70,23 @@ async function main() {
         if (rand() < 0.75) {
           await engine.answer(tenant, callId, agent)
           connected.add(ref)
+          if (callbacks.has(ref)) {
+            // the agent of a callback answered: the customer answers or not
+            const outcome = pick(['connected', 'connected', 'busy', 'no-answer', 'failed'] as const)
+            const res = await engine.callbackResult(tenant, 'q1', callId, outcome)
+            if (res.state !== 'connected') connected.delete(ref)
+            if (res.state === 'failed') live.delete(ref)
+          }
         } else {
           await engine.noAnswer(tenant, callId, agent, pick(['busy', 'declined', 'ring-timeout'] as const))
+        }
+      } else if (r < 0.57 && live.size) {
+        // a waiting caller of t2/q1 asks to be called back (refused unless it is waiting there)
+        const ref = pick([...live])
+        const [tenant, callId] = ref.split('/') as [string, string]
+        if (tenant === 't2' && !connected.has(ref)) {
+          await engine.requestCallback(tenant, callId, '+33612345678')
+          callbacks.add(ref)
         }
       } else if (r < 0.6) {
         const agent = pick(agents)

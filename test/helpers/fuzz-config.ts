@@ -18,8 +18,10 @@ tenants:
     timezone: UTC
     pool: fz
     skills: [s]
+    trunks: [{ id: t2-carrier, allowed_sources: [127.0.0.2/32], max_inbound: 5, max_outbound: 5, outbound_proxy: "127.0.0.2:5060" }]
     queues:
-      - { id: q1, skills: [{ skill: s, min_level: 1 }], strategy: round-robin, ring_timeout_seconds: 0.1, wrap_up_seconds: 0.02, max_wait_seconds: 2 }
+      - { id: q1, skills: [{ skill: s, min_level: 1 }], strategy: round-robin, ring_timeout_seconds: 0.1, wrap_up_seconds: 0.02, max_wait_seconds: 2,
+          callback: { offer_after_seconds: 1, max_attempts: 3, retry_seconds: { busy: 0.05, no-answer: 0.1, failed: 0.02 }, expire_seconds: 1.5 } }
       - { id: q3, skills: [{ skill: s, min_level: 3 }], strategy: skill-level, ring_timeout_seconds: 0.2, wrap_up_seconds: 0 }
   - id: t3
     name: T3

@@ -59,6 +59,8 @@ export function checkInvariants(d: PoolDump, pool: string): string[] {
       if (inSteps.length) bad.push(`${c['state']} call ${ref} still in ${inSteps.join(',')}`)
       if (inWaiting) bad.push(`${c['state']} call ${ref} still in the position list`)
     }
+    if (c['state'] === 'retry' && !(d.zsets.get(`${P}:timers`) ?? []).includes(`cbr|${ref}`)) bad.push(`callback ${ref} waits for a retry that is not scheduled`)
+    if (c['state'] === 'retry' && c['agent']) bad.push(`callback ${ref} waiting for a retry still names agent ${c['agent']}`)
     if (c['state'] === 'referred' && !(d.zsets.get(`${P}:agent:${c['referent']}:referred`) ?? []).includes(ref))
       bad.push(`referred call ${ref} not in its referent's list`)
     if (c['state'] === 'reserved') {
