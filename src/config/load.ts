@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { isAbsolute } from 'node:path'
 import Ajv from 'ajv'
 import { IANAZone } from 'luxon'
 import { LineCounter, parseDocument } from 'yaml'
@@ -6,6 +7,7 @@ import { ConfigError, type ConfigProblem } from './errors'
 import type { Agent, CallbackOffer, Ddi, EscalationStep, IvrChoice, IvrMenu, OverflowTarget, PlatformConfig, Queue, Tenant, Trunk } from './model'
 import { parseCidr } from './network'
 import { toE164 } from './phone'
+import { PROMPT_LANGUAGES } from '../media/prompt-set'
 import { configSchema } from './schema'
 
 const ajv = new Ajv({ allErrors: true, strict: true })
@@ -102,11 +104,16 @@ function build(raw: Raw, file: string, problems: ConfigProblem[]): PlatformConfi
     if (tenants.has(t.id)) fail(`${at}/id`, `duplicate tenant id "${t.id}"`)
     if (!IANAZone.isValidZone(t.timezone)) fail(`${at}/timezone`, `unknown IANA time zone "${t.timezone}"`)
     const skills: string[] = t.skills ?? []
+    if (t.prompt_dir !== undefined && !(isAbsolute(t.prompt_dir) && existsSync(t.prompt_dir) && statSync(t.prompt_dir).isDirectory()))
+      fail(`${at}/prompt_dir`, `not an existing directory (absolute path): "${t.prompt_dir}"`)
+    if (t.prompt_dir === undefined && !PROMPT_LANGUAGES.includes(t.language ?? 'en'))
+      fail(`${at}/language`, `no default prompt set speaks "${t.language}" (there are: ${PROMPT_LANGUAGES.join(', ')}): give the tenant a prompt_dir with its recordings`)
     const tenant: Tenant = {
       id: t.id,
       name: t.name,
       timezone: t.timezone,
       language: t.language ?? 'en',
+      promptDir: t.prompt_dir,
       pool: t.pool ?? t.id,
       sipDomain: t.sip_domain ?? `${t.id}.acd.local`,
       incompatibleWith: t.incompatible_with ?? [],

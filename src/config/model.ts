@@ -156,6 +156,8 @@ export interface Tenant {
   name: string
   timezone: string
   language: string
+  /** The tenant's own recordings, `<prompt name>.wav`; a prompt not found there comes from the default set. */
+  promptDir: string | undefined
   /** Agent pool: the tenants that may share agents; it is the Redis hash tag of their ACD keys. */
   pool: string
   sipDomain: string

@@ -146,6 +146,7 @@ const tenant = {
     name: { type: 'string', minLength: 1 },
     timezone: { type: 'string' },
     language: { type: 'string', pattern: '^[a-z]{2}(-[A-Z]{2})?$' },
+    prompt_dir: { type: 'string', minLength: 1 },
     pool: id,
     sip_domain: { type: 'string', pattern: '^[a-z0-9.-]+$' },
     incompatible_with: { type: 'array', items: id },

@@ -37,6 +37,9 @@ export const PHRASES: Record<string, Record<string, string>> = {
   },
 }
 
+/** Languages the default prompt set speaks. */
+export const PROMPT_LANGUAGES: readonly string[] = Object.keys(PHRASES)
+
 function digits(words: string[]): Record<string, string> {
   return Object.fromEntries(words.map((w, i) => [`digit-${i}`, w]))
 }

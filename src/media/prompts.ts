@@ -8,11 +8,16 @@ export function promptsDir(): string {
 }
 
 /**
- * A prompt named in the configuration, as FreeSWITCH plays it: a name of the tenant's prompt set
- * (its language), or a file path or a FreeSWITCH stream (tone_stream://, local_stream://) as is.
+ * A prompt named in the configuration, as FreeSWITCH plays it: a name, found among the tenant's own
+ * recordings (`prompt_dir`) or else in the default set of its language; or a file path or a
+ * FreeSWITCH stream (tone_stream://, local_stream://) as is.
  */
 export function resolvePrompt(tenant: Tenant, name: string): string {
   if (name.includes('://') || isAbsolute(name)) return name
+  if (tenant.promptDir) {
+    const own = join(tenant.promptDir, `${name}.wav`)
+    if (existsSync(own)) return own
+  }
   return join(promptsDir(), tenant.language, `${name}.wav`)
 }
 

@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
+import { ConfigError } from '../../src/config/errors'
 import { parseConfig } from '../../src/config/load'
 import { generatePromptSet, numberPrompts, PHRASES, positionAnnouncement } from '../../src/media/prompt-set'
 import { resolvePrompt } from '../../src/media/prompts'
@@ -34,4 +35,18 @@ t.test("prompt names resolve in the tenant's language; files and streams pass th
   t.match(resolvePrompt(tenant, 'welcome'), /prompts\/fr\/welcome\.wav$/)
   t.equal(resolvePrompt(tenant, '/srv/audio/hello.wav'), '/srv/audio/hello.wav')
   t.equal(resolvePrompt(tenant, 'tone_stream://%(100,0,440)'), 'tone_stream://%(100,0,440)')
+})
+
+t.test("a tenant's own recordings come first, the default set fills the gaps", async (t) => {
+  const own = mkdtempSync(join(tmpdir(), 'acd-own-prompts-'))
+  writeFileSync(join(own, 'welcome.wav'), 'RIFF')
+  const tenant = parseConfig(`tenants: [{ id: a, name: A, timezone: UTC, language: fr, prompt_dir: "${own}" }]`).tenants.get('a')!
+  t.equal(resolvePrompt(tenant, 'welcome'), join(own, 'welcome.wav'))
+  t.match(resolvePrompt(tenant, 'digit-4'), /prompts\/fr\/digit-4\.wav$/, 'not recorded: the default set')
+  const err = t.throws(() => parseConfig('tenants: [{ id: a, name: A, timezone: UTC, language: de }, { id: b, name: B, timezone: UTC, prompt_dir: /no/such/dir }]', 'p.yaml')) as unknown as ConfigError
+  t.match(err.problems, [
+    { path: '/tenants/0/language', reason: /no default prompt set speaks "de" \(there are: en, fr\): give the tenant a prompt_dir/ },
+    { path: '/tenants/1/prompt_dir', reason: /not an existing directory/ },
+  ])
+  t.ok(parseConfig(`tenants: [{ id: a, name: A, timezone: UTC, language: de, prompt_dir: "${own}" }]`), 'any language with its own recordings')
 })
