@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generatePromptSet } from '../../src/media/prompt-set'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { AcdEngine } from '../../src/acd/engine'
 import { keys } from '../../src/acd/keys'
 import { Registrar } from '../../src/agents/registrar'
@@ -211,6 +211,42 @@ t.test('calls through FreeSWITCH: hold music while queued, then bridged to the a
     const metrics = await (await fetch(`http://127.0.0.1:${app.httpPort}/metrics`)).text()
     t.match(metrics, /acd_callbacks_total\{tenant="gridco",queue="callbacks",outcome="given-up"\} 1/)
     await engine.logout('alice').catch(() => undefined)
+  })
+
+  /** A caller takes the callback offer; the agent and the customer then behave per the scenarios. */
+  async function callbackAttempts(t: Test, agentScenario: string, agentArgs: string[], customerScenario: string) {
+    const c = await runSipp({ scenario: 'uac-caller-callback', target, localIp: '127.0.0.2', args: ['-s', '+33972000005', '-set', 'before', '2500'], timeoutMs: 40_000 })
+    t.equal(c.code, 0, `caller: ${c.errors}`)
+    const call = (await history()).filter((e) => e['type'] === 'callback_requested').at(-1)!['call']!
+    const customer = await startSippUas({ scenario: customerScenario, localIp: '127.0.0.2', localPort: carrierPort, calls: 2, timeoutMs: 40_000 })
+    t.teardown(() => customer.stop())
+    const phone = await startSippUas({ scenario: agentScenario, localIp: '127.0.0.10', calls: 2, timeoutMs: 40_000, args: agentArgs })
+    t.teardown(() => phone.stop())
+    await registrar.register(config.tenants.get('gridco')!, config.agents.get('alice')!, `sip:alice@127.0.0.10:${phone.port}`, '127.0.0.10', 300)
+    await engine.login('alice', ['gridco'])
+    const cu = await customer.done
+    t.equal(cu.code, 0, `the customer was called twice, and each call cancelled: ${cu.errors}`)
+    t.equal((await phone.done).code, 0, 'the agent phone saw both attempts through')
+    let ev: Record<string, string>[] = []
+    for (let i = 0; i < 50 && !ev.some((e) => e['final'] === 'yes'); i++) {
+      await sleep(100)
+      ev = (await history()).filter((e) => e['call'] === call)
+    }
+    t.equal(await engine.callState('gridco', call), undefined, 'given up after two attempts')
+    t.ok(await fs.waitForChannels(0, 10_000), 'FreeSWITCH channel count back to zero')
+    t.equal(await channels.count(trunk, 'out'), 0)
+    await engine.logout('alice').catch(() => undefined)
+    return ev.filter((e) => e['type'] === 'callback_failed').map((e) => [e['outcome'], e['final']])
+  }
+
+  t.test('callback: the customer does not answer within ring_seconds: cancelled, retried, given up', async (t) => {
+    const failed = await callbackAttempts(t, 'uas-agent-answer', ['-set', 'ring', '200'], 'uas-agent-noanswer')
+    t.same(failed, [['no-answer', 'no'], ['no-answer', 'yes']])
+  })
+
+  t.test('callback: the agent hangs up while the customer rings: the call to the customer is cancelled, the attempt fails', async (t) => {
+    const failed = await callbackAttempts(t, 'uas-agent-answer-hangup', ['-set', 'ring', '200', '-set', 'talk', '1000'], 'uas-agent-noanswer')
+    t.same(failed, [['failed', 'no'], ['failed', 'yes']])
   })
 
   t.test('caller hangs up while on hold: abandoned, media released', async (t) => {
