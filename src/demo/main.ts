@@ -28,6 +28,7 @@ Without REDIS_URL (or --redis) it starts a private redis-server on a free loopba
   --patience SECONDS   mean caller patience before abandoning (default 120; 0 = never)
   --answer-delay S     seconds an agent's phone rings before answering (default 3)
   --no-answer-rate X   share of offers left to ring out (default 0.03)
+  --callback-rate X    share of callers offered a callback who take it (default 0.3)
   --speed N            simulated seconds per real second (default 360; 0 = as fast as possible)
   --refresh SECONDS    simulated seconds between live views (default 60)
   --seed N             random seed (default 1)
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
       patience: { type: 'string', default: '120' },
       'answer-delay': { type: 'string', default: '3' },
       'no-answer-rate': { type: 'string', default: '0.03' },
+      'callback-rate': { type: 'string', default: '0.3' },
       speed: { type: 'string', default: '360' },
       refresh: { type: 'string', default: '60' },
       seed: { type: 'string', default: '1' },
@@ -69,6 +71,11 @@ async function main(): Promise<void> {
   const num = (name: string, text: string, min = 0): number => {
     const n = Number(text)
     if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min}, got ${JSON.stringify(text)}`)
+    return n
+  }
+  const share = (name: string, text: string): number => {
+    const n = num(name, text)
+    if (n > 1) throw new Error(`--${name} is a share between 0 and 1, got ${JSON.stringify(text)}`)
     return n
   }
   const say = (line: string) => process.stderr.write(`${line}\n`)
@@ -127,6 +134,7 @@ async function main(): Promise<void> {
       tickSeconds: 1,
       warmupSeconds: 0,
       urgentRate: 0.05,
+      callbackAcceptRate: share('callback-rate', values['callback-rate']),
       seed: num('seed', values.seed),
     })
     await sim.loginAgents()

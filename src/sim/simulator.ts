@@ -22,6 +22,10 @@ export interface TrafficOptions {
   warmupSeconds: number
   /** Share of calls flagged urgent. */
   urgentRate: number
+  /** Share of callers offered a callback (queues with `callback`) who take it; default 0. */
+  callbackAcceptRate?: number
+  /** Share of callback attempts the customer answers; default 0.8 (else busy or no answer). */
+  callbackAnswerRate?: number
   seed: number
 }
 
@@ -38,6 +42,10 @@ export interface QueueFigures {
   meanWait: number
   /** Share of calls that could not be offered to an agent on arrival. */
   pWait: number
+  /** Callers who took the callback offer; callbacks connected; callbacks given up (engine counts). */
+  callbacks: number
+  callbacksConnected: number
+  callbacksFailed: number
 }
 
 interface SimCall {
@@ -49,6 +57,8 @@ interface SimCall {
   waited: boolean
   answeredAt?: number
   ended: boolean
+  /** The caller took the callback offer: no more abandonment; counted apart from inbound answers. */
+  callback?: boolean
 }
 
 type SimEvent =
@@ -57,11 +67,13 @@ type SimEvent =
   | { kind: 'ring-out'; ref: string; agent: string; attempt: number }
   | { kind: 'hangup'; ref: string }
   | { kind: 'abandon'; ref: string }
+  | { kind: 'callback-offer'; ref: string }
   | { kind: 'tick' }
 
 /**
  * Drives the real engine with simulated traffic on a simulated clock: Poisson arrivals per DDI,
- * exponential handle times and patience, agents that answer after a delay (or let it ring out).
+ * exponential handle times and patience, agents that answer after a delay (or let it ring out),
+ * callers who take the callback offer and customers who answer the callback or not.
  */
 export class Simulator {
   private readonly rng: Rng
@@ -155,6 +167,19 @@ export class Simulator {
         const offeredNow = this.pendingOffers.slice(before).some((n) => n.type === 'offer' && n.call === id && n.tenant === call.tenant)
         call.waited = !offeredNow
         if (this.options.meanPatienceSeconds > 0) this.events.push(this.now + this.rng.exponential(this.options.meanPatienceSeconds), { kind: 'abandon', ref })
+        const offer = this.config.tenants.get(call.tenant)?.queues.find((q) => q.id === call.queue)?.callback
+        if (offer && (this.options.callbackAcceptRate ?? 0) > 0) this.events.push(this.now + offer.offerAfterSeconds, { kind: 'callback-offer', ref })
+        return
+      }
+      case 'callback-offer': {
+        const call = this.calls.get(e.ref)!
+        if (call.ended || call.answeredAt !== undefined || this.rng.next() >= (this.options.callbackAcceptRate ?? 0)) return
+        try {
+          await this.engine.requestCallback(call.tenant, call.id, '+33600000000')
+          call.callback = true
+        } catch {
+          // an agent is ringing or the call moved on: the offer came too late
+        }
         return
       }
       case 'answer': {
@@ -166,6 +191,14 @@ export class Simulator {
           return // the offer was withdrawn in the meantime
         }
         call.answeredAt = this.now
+        if (call.callback && this.rng.next() >= (this.options.callbackAnswerRate ?? 0.8)) {
+          // the customer does not pick up: the agent is free again, the callback retries or is given up
+          const r = await this.engine.callbackResult(call.tenant, call.queue, call.id, this.rng.next() < 0.5 ? 'busy' : 'no-answer')
+          call.answeredAt = undefined
+          if (r.state === 'failed') call.ended = true
+          return
+        }
+        if (call.callback) await this.engine.callbackResult(call.tenant, call.queue, call.id, 'connected')
         this.events.push(this.now + this.rng.exponential(this.options.meanHandleSeconds), { kind: 'hangup', ref: e.ref })
         return
       }
@@ -179,7 +212,7 @@ export class Simulator {
       }
       case 'abandon': {
         const call = this.calls.get(e.ref)!
-        if (call.ended || call.answeredAt !== undefined) return
+        if (call.ended || call.answeredAt !== undefined || call.callback) return
         call.ended = true
         await this.engine.abandon(call.tenant, call.id)
         return
@@ -227,7 +260,9 @@ export class Simulator {
     const out: QueueFigures[] = []
     for (const tenant of this.config.tenants.values()) {
       for (const queue of tenant.queues) {
-        const calls = [...this.calls.values()].filter((c) => c.tenant === tenant.id && c.queue === queue.id && c.measured)
+        const all = [...this.calls.values()].filter((c) => c.tenant === tenant.id && c.queue === queue.id && c.measured)
+        // callbacks are reported apart: their wait is not an inbound caller's
+        const calls = all.filter((c) => !c.callback)
         const answered = calls.filter((c) => c.answeredAt !== undefined)
         const waits = answered.map((c) => c.answeredAt! - c.arrivedAt)
         const slWithin = waits.filter((w) => w <= queue.serviceLevel.seconds).length
@@ -242,6 +277,9 @@ export class Simulator {
           serviceLevel: answered.length ? slWithin / answered.length : 1,
           meanWait: waits.length ? waits.reduce((a, b) => a + b, 0) / waits.length : 0,
           pWait: calls.length ? calls.filter((c) => c.waited).length / calls.length : 0,
+          callbacks: stats['callbacks_requested'] ?? 0,
+          callbacksConnected: stats['callbacks_connected'] ?? 0,
+          callbacksFailed: stats['callbacks_failed'] ?? 0,
         })
       }
     }
