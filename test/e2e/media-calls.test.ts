@@ -1,7 +1,7 @@
 // End to end with media: real drachtio-server, FreeSWITCH driven by drachtio-fsmrf, redis-server,
 // the service, and SIPp callers and agent phones on loopback. Callers are answered into hold music.
 import { createSocket } from 'node:dgram'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generatePromptSet } from '../../src/media/prompt-set'
@@ -30,9 +30,12 @@ t.test('calls through FreeSWITCH: hold music while queued, then bridged to the a
   const yaml = e2ePlatform({ outboundProxy: `127.0.0.2:${carrierPort}` })
   const config = parseConfig(yaml, 'e2e.yaml')
   const drachtio = await startDrachtio(t)
-  const fs = await startFreeswitch(t)
   const prompts = mkdtempSync(join(tmpdir(), 'acd-e2e-prompts-'))
   generatePromptSet('en', join(prompts, 'en'))
+  // the local stream a queue may name as its hold music: FreeSWITCH plays the folder's files in a loop
+  const music = mkdtempSync(join(tmpdir(), 'acd-e2e-music-'))
+  copyFileSync(join(prompts, 'en', 'hold-music.wav'), join(music, 'hold-music.wav'))
+  const fs = await startFreeswitch(t, { musicDir: music })
   const voicemails = mkdtempSync(join(tmpdir(), 'acd-e2e-voicemail-'))
   const app = await startApp(t, {
     env: { PROMPTS_DIR: prompts, VOICEMAIL_DIR: voicemails },
@@ -74,6 +77,27 @@ t.test('calls through FreeSWITCH: hold music while queued, then bridged to the a
     t.ok(types.includes('connected') && types.includes('completed'))
     t.equal(await channels.count(trunk, 'in'), 0)
     await engine.logout('alice').catch(() => undefined)
+  })
+
+  t.test("a queue's hold music from a FreeSWITCH local stream reaches the caller (sound, not silence)", async (t) => {
+    const rtpPort = await freeUdpPort('127.0.0.2')
+    const rtp = createSocket('udp4')
+    let packets = 0
+    let sound = 0
+    rtp.on('message', (m: Buffer) => {
+      packets++
+      // PCMU silence is 0xFF / 0x7F; music varies across the 160 samples after the 12-byte header
+      const payload = m.subarray(12)
+      if (payload.some((b) => b !== 0xff && b !== 0x7f && b !== 0xfe && b !== 0x7e)) sound++
+    })
+    await new Promise<void>((resolve) => rtp.bind(rtpPort, '127.0.0.2', resolve))
+    t.teardown(() => rtp.close())
+    const caller = runSipp({ scenario: 'uac-caller-media', target, localIp: '127.0.0.2', args: ['-s', '+33972000006', '-set', 'talk', '3000', '-set', 'rtp_port', String(rtpPort)], timeoutMs: 30_000 })
+    const r = await caller
+    t.equal(r.code, 0, `caller: ${r.errors}`)
+    t.ok(packets > 50, `${packets} RTP packets in ~3 s`)
+    t.ok(sound > 25, `${sound} of them carry sound (the music has pauses)`)
+    t.ok(await fs.waitForChannels(0, 10_000))
   })
 
   t.test('IVR: key 1 (RFC 2833) routes to the outage queue with urgency and priority; an invalid key falls to the default', async (t) => {

@@ -22,6 +22,7 @@ tenants:
       - { number: "+33972000003", ivr: main }
       - { number: "+33972000004", ivr: after-hours }
       - { number: "+33972000005", queue: callbacks }
+      - { number: "+33972000006", queue: streamed }
     ivrs:
       - id: after-hours
         prompt: "tone_stream://%(500,0,440)"
@@ -40,6 +41,7 @@ tenants:
         default: { queue: second }
     queues:
       - { id: outages, skills: [{ skill: outage, min_level: 1 }], strategy: longest-idle, ring_timeout_seconds: ${opts.ringTimeout ?? 2}, wrap_up_seconds: ${opts.wrapUp ?? 1}, max_wait_seconds: 120 }
+      - { id: streamed, skills: [{ skill: outage, min_level: 1 }], strategy: longest-idle, hold_music: "local_stream://default" }
       - id: callbacks
         skills: [{ skill: outage, min_level: 1 }]
         strategy: longest-idle

@@ -175,6 +175,8 @@ export interface FreeswitchOptions {
   maxSessions?: number
   /** console/log level (default: E2E_FREESWITCH_LOGLEVEL or 'info') */
   logLevel?: 'debug' | 'info' | 'notice' | 'warning' | 'err'
+  /** the files of the local stream `local_stream://default` (8 kHz WAV); default: none */
+  musicDir?: string
 }
 
 const HOST = '127.0.0.1'
@@ -190,6 +192,7 @@ function configFiles(o: {
   sessionsPerSecond: number
   maxSessions: number
   logLevel: string
+  musicDir: string
 }): Record<string, string> {
   return {
     'freeswitch.xml': `<?xml version="1.0"?>
@@ -319,9 +322,9 @@ ${[
   </settings>
 </configuration>
 `,
-    // mod_local_stream refuses to load without a <directory>; the path need not exist
+    // mod_local_stream refuses to load without a <directory>; the path need not exist (musicDir)
     'autoload_configs/local_stream.conf.xml': `<configuration name="local_stream.conf" description="stream files from local dir">
-  <directory name="default" path="$\${sounds_dir}/music/8000">
+  <directory name="default" path="${o.musicDir}">
     <param name="rate" value="8000"/>
     <param name="shuffle" value="true"/>
     <param name="channels" value="1"/>
@@ -497,6 +500,7 @@ export async function startFreeswitch(t?: Test, opts: FreeswitchOptions = {}): P
       sessionsPerSecond: opts.sessionsPerSecond ?? 1000,
       maxSessions: opts.maxSessions ?? 2000,
       logLevel,
+      musicDir: opts.musicDir ?? '$${sounds_dir}/music/8000',
     })
     rmSync(join(dir, 'conf'), { recursive: true, force: true })
     for (const [name, text] of Object.entries(files)) {
