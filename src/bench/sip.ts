@@ -16,9 +16,8 @@
 //   BENCH_SIP_SKIP_MEDIA=1 skips the phase with FreeSWITCH
 //   BENCH_SIP_KEEP_LOGS=1 keeps every log directory (they are kept anyway when a call failed)
 //   E2E_LOG_LEVEL: the service's log level (default info, as in production)
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import type { ChildProcess } from 'node:child_process'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import Srf from 'drachtio-srf'
 import Redis from 'ioredis'
@@ -30,12 +29,11 @@ import type { PlatformConfig } from '../config/model'
 import { PrivateRedis } from '../redis/private-server'
 import { TrunkChannels } from '../trunks/channels'
 import { startApp, type AppHandle } from '../../test/helpers/app'
-import { binaryOrThrow } from '../../test/helpers/binaries'
-import { killOnExit, sleep, stopProcess } from '../../test/helpers/child'
+import { killOnExit, sleep } from '../../test/helpers/child'
 import { startDrachtio, type DrachtioHandle } from '../../test/helpers/drachtio'
 import { startFreeswitch, type FreeswitchHandle } from '../../test/helpers/freeswitch'
-import { freeUdpPort } from '../../test/helpers/ports'
-import { scenarioPath, startSippUas, type SippUas } from '../../test/helpers/sipp'
+import { startSippUas, type SippUas } from '../../test/helpers/sipp'
+import { describe, percentile, reportFailures, runLoad, type LoadOptions, type LoadResult } from './sipp-load'
 
 const num = (name: string, def: number): number => {
   const v = process.env[name]
@@ -90,154 +88,28 @@ function cleanup(): Promise<void> {
 const teardownOnly = { teardown: (f: () => unknown) => void cleanups.push(f) } as unknown as Test
 
 /** Stops a child on process exit too (the service is started without such a hook). */
+/** The load caller's settings for this bench: the bench tenant's caller address and DDI. */
+function loadOptions(o: { label: string; target: string; rate: number; seconds: number }): LoadOptions {
+  return {
+    ...o,
+    callerIp: CALLER_IP,
+    ddi: DDI,
+    talkMs: TALK_MS,
+    drainMs: DRAIN_MS,
+    progress,
+    onInterrupt: (stop) => {
+      cleanups.push(stop)
+      return () => {
+        const i = cleanups.indexOf(stop)
+        if (i >= 0) cleanups.splice(i, 1)
+      }
+    },
+  }
+}
+
 function killChildOnExit(proc: ChildProcess): void {
   const unhook = killOnExit(proc)
   proc.once('exit', unhook)
-}
-
-// ------------------------------------------------------------------------------------------
-// SIPp load caller: uac-load at a fixed rate, with its statistics and per-call response times.
-
-interface LoadResult {
-  label: string
-  rate: number
-  offered: number
-  successful: number
-  /** every offered call that did not succeed (failed, or still running when stopped) */
-  failed: number
-  /** from the start to the last 200 OK received, seconds */
-  elapsedS: number
-  cps: number
-  /** INVITE to 200 OK at the caller, ms, one per successful call */
-  setupMs: number[]
-  code: number
-  timedOut: boolean
-  /** non-zero SIPp failure counters, e.g. FailedTimeoutOnRecv */
-  failures: Record<string, number>
-  retransmissions: number
-  errorsTail: string
-  dir: string
-}
-
-function parseStat(file: string): Array<Record<string, string>> {
-  if (!existsSync(file)) return []
-  const lines = readFileSync(file, 'latin1').split('\n').filter((l) => l.trim() !== '')
-  const header = lines[0]?.split(';') ?? []
-  return lines.slice(1).map((l) => {
-    const cells = l.split(';')
-    const row: Record<string, string> = {}
-    header.forEach((h, i) => (row[h] = cells[i] ?? ''))
-    return row
-  })
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!
-}
-
-async function runLoad(o: { label: string; target: string; rate: number; seconds: number }): Promise<LoadResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'acd-bench-sipp-'))
-  const statFile = join(dir, 'stat.csv')
-  const errorFile = join(dir, 'errors.log')
-  const offered = Math.max(1, Math.round(o.rate * o.seconds))
-  const port = await freeUdpPort(CALLER_IP)
-  const argv = [
-    '-sf', scenarioPath('uac-load'), o.target,
-    '-i', CALLER_IP, '-p', String(port), '-nostdin',
-    '-s', DDI, '-set', 'talk', String(TALK_MS),
-    '-r', String(o.rate), '-m', String(offered), '-l', String(Math.max(2000, o.rate * 30)),
-    '-trace_rtt', '-rtt_freq', '1',
-    '-trace_stat', '-stf', statFile, '-fd', '1',
-    '-trace_err', '-error_file', errorFile,
-  ]
-  const started = Date.now()
-  // SIPp writes <scenario>_<pid>_rtt.csv into its working directory: our own temp dir
-  const proc = spawn(binaryOrThrow('sipp'), argv, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] })
-  const unhook = killOnExit(proc)
-  let stderr = ''
-  proc.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString('latin1')).slice(-8192)))
-  const stopOnCleanup = () => stopProcess(proc, 'SIGTERM', 2000)
-  cleanups.push(stopOnCleanup)
-  let timedOut = false
-  const limit = setTimeout(() => {
-    timedOut = true
-    void stopProcess(proc, 'SIGTERM', 3000)
-  }, o.seconds * 1000 + DRAIN_MS)
-  const ticker = setInterval(() => {
-    const last = parseStat(statFile).at(-1)
-    if (last) {
-      progress(
-        `  ${o.label}: ${Math.round((Date.now() - started) / 1000)} s, created ${last['TotalCallCreated']}/${offered}, ok ${last['SuccessfulCall(C)']}, failed ${last['FailedCall(C)']}, up ${last['CurrentCall']}, retrans ${last['Retransmissions(C)']}`,
-      )
-    }
-  }, 10_000)
-  const code = await new Promise<number>((resolve) => {
-    proc.once('close', (c, signal) => resolve(c ?? (signal ? 128 : 255)))
-    proc.once('error', (err) => {
-      stderr += `\n${String(err)}`
-    })
-  })
-  clearTimeout(limit)
-  clearInterval(ticker)
-  unhook()
-  const i = cleanups.indexOf(stopOnCleanup)
-  if (i >= 0) cleanups.splice(i, 1)
-
-  const last = parseStat(statFile).at(-1) ?? {}
-  const count = (k: string) => Number(last[k] ?? 0) || 0
-  const rttFile = readdirSync(dir).find((f) => f.endsWith('_rtt.csv'))
-  const rows = rttFile
-    ? readFileSync(join(dir, rttFile), 'latin1')
-        .split('\n')
-        .slice(1)
-        .map((l) => l.split(';'))
-        .filter((c) => c.length >= 3 && c[2]!.trim() === '1')
-        .map((c) => ({ at: Number(c[0]), ms: Number(c[1]) }))
-        .filter((r) => Number.isFinite(r.at) && Number.isFinite(r.ms))
-    : []
-  const successful = count('SuccessfulCall(C)')
-  const elapsedS = rows.length ? Math.max(...rows.map((r) => r.at)) / 1000 : (Date.now() - started) / 1000
-  const failures: Record<string, number> = {}
-  for (const [k, v] of Object.entries(last)) {
-    if (k.startsWith('Failed') && k.endsWith('(C)') && k !== 'FailedCall(C)' && Number(v) > 0) failures[k.slice(6, -3)] = Number(v)
-  }
-  const errors = existsSync(errorFile) ? readFileSync(errorFile, 'latin1') : ''
-  return {
-    label: o.label,
-    rate: o.rate,
-    offered,
-    successful,
-    failed: offered - successful,
-    elapsedS,
-    cps: elapsedS > 0 ? successful / elapsedS : 0,
-    setupMs: rows.map((r) => r.ms).sort((a, b) => a - b),
-    code,
-    timedOut,
-    failures,
-    retransmissions: count('Retransmissions(C)'),
-    errorsTail: (errors.trim().split('\n').slice(-12).join('\n') + (stderr.trim() ? `\nstderr: ${stderr.trim().slice(-1000)}` : '')).trim(),
-    dir,
-  }
-}
-
-function describe(r: LoadResult): string {
-  const p50 = percentile(r.setupMs, 50)
-  const p99 = percentile(r.setupMs, 99)
-  const f = Object.entries(r.failures).map(([k, v]) => `${k}=${v}`).join(',')
-  return (
-    `${r.label}: rate=${r.rate} offered=${r.offered} ok=${r.successful} failed=${r.failed} cps=${r.cps.toFixed(1)} ` +
-    `p50_ms=${Math.round(p50)} p99_ms=${Math.round(p99)} retrans=${r.retransmissions} sipp_exit=${r.code}${r.timedOut ? ' (time limit)' : ''}${f ? ` failures{${f}}` : ''}`
-  )
-}
-
-function reportFailures(r: LoadResult): void {
-  if (r.failed === 0) {
-    rmSync(r.dir, { recursive: true, force: true })
-    return
-  }
-  progress(`  SIPp files kept: ${r.dir}`)
-  if (r.errorsTail) progress(`  last SIPp errors:\n${r.errorsTail.replace(/^/gm, '    ')}`)
 }
 
 /** The agent phone: one SIPp UAS taking every call concurrently, answering at once. */
@@ -288,9 +160,9 @@ async function bareCeiling(drachtio: DrachtioHandle): Promise<{ cps: number; rat
   let best = { cps: 0, rate: 0 }
   const target = `${drachtio.host}:${drachtio.sipPort}`
   for (const rate of BARE_RATES) {
-    const r = await runLoad({ label: `bare@${rate}`, target, rate, seconds: BARE_STEP_SECONDS })
+    const r = await runLoad(loadOptions({ label: `bare@${rate}`, target, rate, seconds: BARE_STEP_SECONDS }))
     progress(describe(r) + (b2buaErrors ? ` b2bua_errors=${b2buaErrors}` : ''))
-    reportFailures(r)
+    reportFailures(r, progress)
     if (r.failed > 0 || r.code !== 0) break
     if (r.cps > best.cps) best = { cps: r.cps, rate }
     // no failure yet, but the calls no longer keep up with the offered rate: past the ceiling
@@ -408,9 +280,9 @@ async function productPhase(o: {
     )
   }
   progress(`${o.label}: ${o.rate} cps for ${o.seconds} s, talk ${TALK_MS} ms`)
-  const load = await runLoad({ label: o.label, target: `${o.drachtio.host}:${o.drachtio.sipPort}`, rate: o.rate, seconds: o.seconds })
+  const load = await runLoad(loadOptions({ label: o.label, target: `${o.drachtio.host}:${o.drachtio.sipPort}`, rate: o.rate, seconds: o.seconds }))
   progress(describe(load))
-  reportFailures(load)
+  reportFailures(load, progress)
 
   // every call over: the trunk's channels released, FreeSWITCH empty, the agents available
   const deadline = Date.now() + 15_000
