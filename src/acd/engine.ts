@@ -213,10 +213,10 @@ export class AcdEngine extends EventEmitter {
    * (the agent is free again; the callback retries per its queue's policy, or is reported failed).
    */
   async callbackResult(tenant: string, queue: string, callId: string, outcome: CallbackOutcome): Promise<{ state: 'connected' | 'retry' | 'failed'; attempt: number }> {
-    const offer = this.queue(tenant, queue).callback
-    if (!offer) throw new AcdError('NO_CALLBACK', `queue ${tenant}/${queue} offers no callback`)
-    const retryMs = outcome === 'connected' ? 0 : Math.round(offer.retry.retrySeconds[outcome] * 1000)
-    const reply = await this.run('callback_result', this.poolOf(tenant), tenant, callId, outcome, retryMs, offer.retry.maxAttempts)
+    // the policy in force now; a queue that no longer offers callbacks (config reloaded) retries none
+    const offer = queueOf(this.config, tenant, queue)?.callback
+    const retryMs = outcome === 'connected' || !offer ? 0 : Math.round(offer.retry.retrySeconds[outcome] * 1000)
+    const reply = await this.run('callback_result', this.poolOf(tenant), tenant, callId, outcome, retryMs, offer?.retry.maxAttempts ?? 1)
     const state = reply['state'] as 'connected' | 'retry' | 'failed'
     this.log.info({ tenant, call: callId, queue, outcome, attempt: reply['attempt'], state }, 'callback attempt')
     this.metrics?.callbacks.inc({ tenant, queue, outcome: state === 'failed' ? 'given-up' : outcome })

@@ -119,3 +119,21 @@ t.test('callback requests are refused with a reason, and never cross tenants', a
   await t.rejects(engine.requestCallback('globex', 'g-call', NUMBER), { code: 'NOT_WAITING' }, 'no request once an agent is ringing')
   await t.rejects(engine.callbackResult('globex', 'help', 'g-other', 'busy'), { code: 'NO_SUCH_CALLBACK' })
 })
+
+t.test('a reload that removes the offer: pending callbacks are still made, failures are not retried', async (t) => {
+  const { engine, config } = await engineFixture(t)
+  await engine.enqueue({ tenant: 'globex', queue: 'help', callId: 'cb1' })
+  await engine.enqueue({ tenant: 'globex', queue: 'help', callId: 'cb2' })
+  await engine.requestCallback('globex', 'cb1', NUMBER)
+  await engine.requestCallback('globex', 'cb2', NUMBER)
+  const help = config.tenants.get('globex')!.queues.find((q) => q.id === 'help')!
+  const reloaded = { ...config, tenants: new Map(config.tenants) }
+  reloaded.tenants.set('globex', { ...config.tenants.get('globex')!, queues: [{ ...help, callback: undefined }] })
+  await engine.applyConfig(reloaded)
+  await engine.login('g1', ['globex'])
+  await engine.answer('globex', 'cb1', 'g1')
+  t.same(await engine.callbackResult('globex', 'help', 'cb1', 'connected'), { state: 'connected', attempt: 1 })
+  await engine.complete('globex', 'cb1')
+  await engine.answer('globex', 'cb2', 'g1')
+  t.same(await engine.callbackResult('globex', 'help', 'cb2', 'busy'), { state: 'failed', attempt: 1 })
+})
