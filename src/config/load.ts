@@ -185,6 +185,8 @@ function build(raw: Raw, file: string, problems: ConfigProblem[]): PlatformConfi
       tenant.queues.push(queue)
     })
     tenant.queues.forEach((q, i) => {
+      if (q.callback && q.callback.key !== '1' && q.callback.prompt === 'callback-offer')
+        fail(`${at}/queues/${i}/callback/prompt`, `the default offer says "press 1": a callback key "${q.callback.key}" needs its own prompt`)
       if (q.callback && !tenant.trunks.some((tr) => tr.outboundProxy && tr.maxOutbound > 0))
         fail(`${at}/queues/${i}/callback`, `a callback offer needs an outbound trunk: tenant "${t.id}" has none with outbound_proxy and max_outbound > 0`)
       if (q.overflow.kind === 'queue') {

@@ -93,6 +93,11 @@ tenants:
   const said = err.problems.map((p) => `${p.path}: ${p.reason}`).join('\n')
   t.match(said, /\/tenants\/0\/queues\/1\/callback\/key: must match pattern/)
   t.match(said, /\/tenants\/0\/queues\/1\/callback\/retry_seconds\/busy: must be >= 0/)
+  const keyed = t.throws(() => parseConfig(noTrunk.replace('key: "12", retry_seconds: { busy: -1 }', 'key: "5"'), 'cb.yaml')) as unknown as ConfigError
+  t.ok(
+    keyed.problems.some((p) => p.path === '/tenants/0/queues/1/callback/prompt' && /a callback key "5" needs its own prompt/.test(p.reason)),
+    'another key needs a prompt that says it',
+  )
   const semantic = t.throws(() => parseConfig(noTrunk.replace(/, key: "12", retry_seconds: \{ busy: -1 \}/, ''), 'cb.yaml')) as unknown as ConfigError
   t.match(semantic.problems, [{ path: '/tenants/0/queues/0/callback', reason: /needs an outbound trunk/ }, { path: '/tenants/0/queues/1/callback', reason: /needs an outbound trunk/ }])
 })
