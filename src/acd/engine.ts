@@ -102,6 +102,34 @@ export class AcdEngine extends EventEmitter {
     for (const pool of pools) multi.hset(keys.settings(pool), { max_no_answer: config.settings.maxNoAnswer })
     await multi.exec()
     this.config = config
+    await this.requalifyLoggedIn()
+  }
+
+  /**
+   * Agents logged in before a configuration change take the queues they qualify for now (their
+   * state and call are kept); tenants an agent may no longer serve leave its session.
+   * Returns how many sessions changed.
+   */
+  async requalifyLoggedIn(): Promise<number> {
+    let changed = 0
+    for (const pool of this.pools()) {
+      for (const agentId of await this.redis.smembers(keys.agents(pool))) {
+        const agent = this.config.agents.get(agentId)
+        if (!agent) {
+          this.log.warn({ agent: agentId, pool }, 'a logged-in agent is no longer in the configuration: its session is left as it is')
+          continue
+        }
+        const stored = (await this.redis.hget(keys.agent(pool, agentId), 'tenants')) ?? ''
+        const session = stored.split(',').filter((t) => agent.tenants.includes(t) && this.config.tenants.get(t)?.pool === pool)
+        const quals = qualify(this.config, agent, session).flatMap((q) => [q.qid, `${q.step}|${q.position}|${q.level}|${q.strategy}|${q.steps}`])
+        const reply = await this.run('requalify', pool, agentId, session.join(','), ...quals)
+        if (reply['changed'] === true) {
+          changed++
+          this.log.info({ agent: agentId, tenants: session, queues: quals.length / 2 }, 'agent session follows the new configuration')
+        }
+      }
+    }
+    return changed
   }
 
   private async run(name: ScriptName, pool: string, ...args: (string | number)[]): Promise<ScriptReply> {

@@ -7,7 +7,7 @@ import type Redis from 'ioredis'
  * registered with ioredis' defineCommand: called by EVALSHA, and loaded again by EVAL on
  * NOSCRIPT (after a Redis restart or SCRIPT FLUSH) without the caller noticing.
  */
-export const SCRIPT_NAMES = ['enqueue', 'answer', 'no_answer', 'complete', 'abandon', 'login', 'logout', 'pause', 'unpause', 'tick', 'callback_request', 'callback_result'] as const
+export const SCRIPT_NAMES = ['enqueue', 'answer', 'no_answer', 'complete', 'abandon', 'login', 'logout', 'pause', 'unpause', 'tick', 'callback_request', 'callback_result', 'requalify'] as const
 export type ScriptName = (typeof SCRIPT_NAMES)[number]
 
 const LUA_DIR = join(__dirname, 'lua')
