@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { isAbsolute, join, resolve } from 'node:path'
 import type { Tenant } from '../config/model'
+import { PHRASES } from './prompt-set'
 
 /** Where the prompt sets live: PROMPTS_DIR/<language>/<name>.wav */
 export function promptsDir(): string {
@@ -53,4 +54,14 @@ export function holdMusicFor(tenant: Tenant, queueMusic: string | undefined, reg
   if (queueMusic) return resolvePrompt(tenant, queueMusic)
   const file = resolvePrompt(tenant, 'hold-music')
   return existsSync(file) ? file : undefined
+}
+
+/**
+ * Prompts of the default set (announcements, callback offer, voicemail, digits) that a tenant can
+ * play from neither its own recordings nor the default set on this machine: its callers would hear
+ * silence there.
+ */
+export function missingPrompts(tenant: Tenant): string[] {
+  const names = Object.keys(PHRASES[tenant.language] ?? PHRASES['en']!)
+  return names.filter((name) => !existsSync(resolvePrompt(tenant, name)))
 }

@@ -7,6 +7,7 @@ import type { Notice } from '../acd/types'
 import { Registrar } from '../agents/registrar'
 import { ConfigStore } from '../config/store'
 import { FreeswitchGateway, type MediaGateway } from '../media/gateway'
+import { missingPrompts, promptsDir } from '../media/prompts'
 import { SipFrontEnd } from '../sip/front-end'
 import { createLogger, type Logger } from '../telemetry/logger'
 import { Metrics } from '../telemetry/metrics'
@@ -96,7 +97,20 @@ export class Service {
     this.timers.push(setInterval(() => void this.heartbeat(), HEARTBEAT_MS))
     await this.heartbeat()
     for (const pool of this.engine.pools()) void this.listenOffers(pool)
+    if (this.env.freeswitch.length > 0) this.checkPrompts()
     this.log.info('service started')
+  }
+
+  /** Says which tenants would play silence for want of prompt files (the default set not generated). */
+  private checkPrompts(): void {
+    for (const tenant of this.store.current.tenants.values()) {
+      const missing = missingPrompts(tenant)
+      if (missing.length > 0)
+        this.log.warn(
+          { tenant: tenant.id, language: tenant.language, missing: missing.length, example: missing[0], dir: promptsDir(), promptDir: tenant.promptDir },
+          'prompt files missing: callers would hear silence for them (generate the default set with `npm run prompts`)',
+        )
+    }
   }
 
   private async untilReady(f: () => Promise<unknown>, what: string): Promise<void> {

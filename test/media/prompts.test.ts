@@ -5,7 +5,7 @@ import t from 'tap'
 import { ConfigError } from '../../src/config/errors'
 import { parseConfig } from '../../src/config/load'
 import { generatePromptSet, numberPrompts, PHRASES, positionAnnouncement } from '../../src/media/prompt-set'
-import { resolvePrompt } from '../../src/media/prompts'
+import { missingPrompts, resolvePrompt } from '../../src/media/prompts'
 
 t.test('the default prompt set is generated as 8 kHz mono WAV for each language', async (t) => {
   for (const language of Object.keys(PHRASES)) {
@@ -49,4 +49,18 @@ t.test("a tenant's own recordings come first, the default set fills the gaps", a
     { path: '/tenants/1/prompt_dir', reason: /not an existing directory/ },
   ])
   t.ok(parseConfig(`tenants: [{ id: a, name: A, timezone: UTC, language: de, prompt_dir: "${own}" }]`), 'any language with its own recordings')
+})
+
+t.test('prompts a tenant cannot play are listed, so the service can say so at start', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'acd-prompts-check-'))
+  const before = process.env['PROMPTS_DIR']
+  process.env['PROMPTS_DIR'] = dir
+  t.teardown(() => {
+    if (before === undefined) delete process.env['PROMPTS_DIR']
+    else process.env['PROMPTS_DIR'] = before
+  })
+  const tenant = parseConfig('tenants: [{ id: a, name: A, timezone: UTC, language: en }]').tenants.get('a')!
+  t.ok(missingPrompts(tenant).includes('you-are-number'), 'nothing generated yet')
+  generatePromptSet('en', join(dir, 'en'))
+  t.same(missingPrompts(tenant), [], 'the generated set covers every prompt')
 })
