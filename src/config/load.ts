@@ -181,6 +181,8 @@ function build(raw: Raw, file: string, problems: ConfigProblem[]): PlatformConfi
         holdMusic: q.hold_music,
         announceSeconds: q.announce_seconds ?? 0,
         callback: q.callback ? callbackOffer(q.callback) : undefined,
+        closed: q.closed ?? false,
+        whenClosed: q.when_closed ?? 'message',
       }
       tenant.queues.push(queue)
     })

@@ -101,6 +101,10 @@ export interface Queue {
   announceSeconds: number
   /** Absent: callers are not offered a callback. */
   callback: CallbackOffer | undefined
+  /** Closed by configuration: callers get `whenClosed` instead of the queue. */
+  closed: boolean
+  /** voicemail: leave a message; message: the `closed` prompt, then hang up; hangup: at once. */
+  whenClosed: 'voicemail' | 'message' | 'hangup'
 }
 
 export interface Trunk {

@@ -76,6 +76,8 @@ const queue = {
     agent_order: { type: 'array', items: id },
     hold_music: { type: 'string' },
     announce_seconds: { type: 'number', minimum: 0 },
+    closed: { type: 'boolean' },
+    when_closed: { enum: ['voicemail', 'message', 'hangup'] },
     callback: {
       type: 'object',
       additionalProperties: false,

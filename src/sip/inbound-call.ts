@@ -3,6 +3,7 @@ import { AcdError, type Notice } from '../acd/types'
 import type { Ddi, Trunk } from '../config/model'
 import { holdMusicFor, resolvePrompt, ringbackTone } from '../media/prompts'
 import { callableNumber } from '../routing/number-policy'
+import { queueStatus } from '../routing/opening'
 import { AgentRinger, type Ring } from './agent-ringer'
 import { CallLegs, type CallDeps } from './call-legs'
 import { runCallerMenu, takeVoicemail, WaitingRoom, type CallerContext } from './caller-services'
@@ -88,6 +89,9 @@ export class InboundCall extends CallLegs {
         this.queue = outcome.queue
         priority = outcome.priority
       }
+      const q = this.queueConfig()
+      const status = q ? queueStatus(q) : undefined
+      if (status && !status.open) return this.whenClosed(status.action, attributes)
       if (this.caller) {
         this.resumeHold()
         this.openWaitingRoom()
@@ -110,6 +114,18 @@ export class InboundCall extends CallLegs {
       this.log.error({ err }, 'inbound call setup failed')
       await this.endCall('setup-failed', 500)
     }
+  }
+
+  /** The queue is closed: a message, voicemail or hang-up, recorded in the tenant's history. */
+  private async whenClosed(action: 'voicemail' | 'message' | 'hangup', attributes: Record<string, string>): Promise<void> {
+    this.log.info({ queue: this.queue, action }, 'queue closed')
+    await this.deps.engine.recordEvent(this.tenant, 'closed', { call: this.id, queue: this.queue, action, caller: this.req.callingNumber ?? '' })
+    this.deps.metrics.callsRejected.inc({ tenant: this.tenant, reason: 'queue-closed' })
+    if (action === 'voicemail' && this.caller) return this.voicemail('closed', attributes)
+    if (action === 'message' && this.caller) {
+      await this.caller.play(resolvePrompt(this.deps.engine.platform.tenants.get(this.tenant)!, 'closed')).catch(() => undefined)
+    }
+    return this.endCall('queue-closed', 480)
   }
 
   /** The services for the answered caller (IVR, announcements, voicemail) see the call through this. */
@@ -188,6 +204,9 @@ export class InboundCall extends CallLegs {
       if (n.target.startsWith('queue:')) {
         this.queue = n.target.slice('queue:'.length)
         this.log.info({ queue: this.queue, reason: n.reason }, 'call overflows to another queue of the tenant')
+        const target = this.queueConfig()
+        const status = target ? queueStatus(target) : undefined
+        if (status && !status.open) return this.whenClosed(status.action, {})
         await this.deps.engine.enqueue({ tenant: this.tenant, queue: this.queue, callId: this.id, keepPlace: { seq: n.seq, enqueuedAt: n.enqueuedAt }, priority: n.priority })
         this.openWaitingRoom()
       } else if (n.reason === 'callback-expired') {

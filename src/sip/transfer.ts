@@ -1,6 +1,7 @@
 import type { PlatformConfig } from '../config/model'
 import { toE164 } from '../config/phone'
 import { callableNumber } from '../routing/number-policy'
+import { queueStatus } from '../routing/opening'
 
 export type TransferTarget =
   | { kind: 'queue'; queue: string }
@@ -17,7 +18,10 @@ export function transferTarget(config: PlatformConfig, tenant: string, referToUs
   if (!t || !referToUser) return { kind: 'refused', status: 404, reason: 'no transfer target' }
   const q = /^queue-([a-z0-9][a-z0-9_-]*)$/.exec(referToUser)
   if (q) {
-    return t.queues.some((x) => x.id === q[1]) ? { kind: 'queue', queue: q[1]! } : { kind: 'refused', status: 404, reason: `tenant ${tenant} has no queue ${q[1]}` }
+    const queue = t.queues.find((x) => x.id === q[1])
+    if (!queue) return { kind: 'refused', status: 404, reason: `tenant ${tenant} has no queue ${q[1]}` }
+    if (!queueStatus(queue).open) return { kind: 'refused', status: 403, reason: `queue ${queue.id} is closed` }
+    return { kind: 'queue', queue: queue.id }
   }
   const number = toE164(referToUser, config.settings.defaultRegion)
   if (!number) return { kind: 'refused', status: 404, reason: `not a number or queue: ${referToUser}` }
@@ -25,6 +29,8 @@ export function transferTarget(config: PlatformConfig, tenant: string, referToUs
   if (ddi) {
     if (ddi.tenant !== tenant) return { kind: 'refused', status: 403, reason: `${number} belongs to another tenant` }
     if (ddi.entry.kind !== 'queue') return { kind: 'refused', status: 404, reason: `${number} does not lead to a queue` }
+    const queue = t.queues.find((x) => x.id === (ddi.entry as { queue: string }).queue)
+    if (queue && !queueStatus(queue).open) return { kind: 'refused', status: 403, reason: `queue ${queue.id} is closed` }
     return { kind: 'queue', queue: ddi.entry.queue }
   }
   const callable = callableNumber(config, tenant, number)

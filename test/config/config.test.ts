@@ -102,6 +102,22 @@ tenants:
   t.match(semantic.problems, [{ path: '/tenants/0/queues/0/callback', reason: /needs an outbound trunk/ }, { path: '/tenants/0/queues/1/callback', reason: /needs an outbound trunk/ }])
 })
 
+t.test('a queue closed by configuration, and what its callers get', async (t) => {
+  const yaml = (extra: string) => `
+tenants:
+  - id: one
+    name: One
+    timezone: Europe/Paris
+    skills: [a]
+    queues:
+      - { id: q1, skills: [{ skill: a, min_level: 1 }], strategy: longest-idle${extra} }
+`
+  t.match(parseConfig(yaml('')).tenants.get('one')!.queues[0], { closed: false, whenClosed: 'message' })
+  t.match(parseConfig(yaml(', closed: true, when_closed: voicemail')).tenants.get('one')!.queues[0], { closed: true, whenClosed: 'voicemail' })
+  const err = t.throws(() => parseConfig(yaml(', closed: yes-please, when_closed: divert'), 'c.yaml')) as unknown as ConfigError
+  t.match(err.problems.map((p) => p.path), ['/tenants/0/queues/0/closed', '/tenants/0/queues/0/when_closed'])
+})
+
 t.test('YAML syntax errors name the line', async (t) => {
   const err = t.throws(() => parseConfig('tenants:\n  - id: [unclosed\n', 'broken.yaml')) as unknown as ConfigError
   t.match(err.problems[0], { file: 'broken.yaml', path: /line \d+/, reason: /YAML syntax/ })

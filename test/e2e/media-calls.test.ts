@@ -273,6 +273,22 @@ t.test('calls through FreeSWITCH: hold music while queued, then bridged to the a
     t.same(failed, [['failed', 'no'], ['failed', 'yes']])
   })
 
+  t.test('a closed queue: voicemail, or the closed message and a hang-up; in the history, never queued', async (t) => {
+    const vm = await runSipp({ scenario: 'uac-caller-bye-queued-rtp', target, localIp: '127.0.0.2', args: ['-s', '+33972000007', '-set', 'wait', '6000'] })
+    t.equal(vm.code, 0, `caller: ${vm.errors}`)
+    const msg = await runSipp({ scenario: 'uac-caller-remote-bye', target, localIp: '127.0.0.2', args: ['-s', '+33972000008'], timeoutMs: 30_000 })
+    t.equal(msg.code, 0, `the caller heard the message and was hung up on: ${msg.errors}`)
+    t.ok(await fs.waitForChannels(0, 10_000))
+    const ev = await history()
+    const closed = ev.filter((e) => e['type'] === 'closed')
+    t.match(closed.slice(-2), [{ queue: 'closed-vm', action: 'voicemail' }, { queue: 'closed-msg', action: 'message' }])
+    t.match(ev.find((e) => e['type'] === 'voicemail' && e['call'] === closed.at(-2)!['call']), { reason: 'closed', queue: 'closed-vm' })
+    t.notOk(ev.some((e) => e['type'] === 'enqueued' && (e['queue'] === 'closed-vm' || e['queue'] === 'closed-msg')), 'never queued')
+    const lines = readFileSync(app.logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)
+    t.ok(lines.some((l) => l['msg'] === 'queue closed' && l['tenant'] === 'gridco' && l['action'] === 'message'))
+    t.equal(await channels.count(trunk, 'in'), 0)
+  })
+
   t.test('caller hangs up while on hold: abandoned, media released', async (t) => {
     await engine.logout('alice').catch(() => undefined)
     const r = await runSipp({ scenario: 'uac-caller-bye-queued', target, localIp: '127.0.0.2', args: ['-s', '+33972000001', '-set', 'wait', '1500'] })

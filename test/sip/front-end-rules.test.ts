@@ -109,6 +109,11 @@ t.test('blind transfer targets stay inside the tenant', async (t) => {
   const { transferTarget } = await import('../../src/sip/transfer')
   t.same(transferTarget(config, 'gridco', 'queue-connections'), { kind: 'queue', queue: 'connections' })
   t.same(transferTarget(config, 'gridco', '+33972000002'), { kind: 'queue', queue: 'connections' }, 'own DDI')
+  const closedConfig = { ...config, tenants: new Map(config.tenants) }
+  const gridco = config.tenants.get('gridco')!
+  closedConfig.tenants.set('gridco', { ...gridco, queues: gridco.queues.map((q) => (q.id === 'connections' ? { ...q, closed: true } : q)) })
+  t.match(transferTarget(closedConfig, 'gridco', 'queue-connections'), { kind: 'refused', status: 403, reason: /connections is closed/ })
+  t.match(transferTarget(closedConfig, 'gridco', '+33972000002'), { kind: 'refused', status: 403, reason: /closed/ }, 'by DDI too')
   t.match(transferTarget(config, 'gridco', '+33972000011'), { kind: 'refused', status: 403, reason: /another tenant/ }, "voltsupply's DDI")
   t.match(transferTarget(config, 'gridco', 'queue-billing'), { kind: 'refused', status: 404 }, "voltsupply's queue name is unknown to gridco")
   t.same(transferTarget(config, 'gridco', '+33612345678'), { kind: 'number', number: '+33612345678' }, 'inside the allow-list')
