@@ -47,10 +47,19 @@ export interface MediaGateway {
 
 class FsCaller implements CallerMedia {
   private released = false
+  /** Rejects when the caller's channel is released: a playback or collection never outlives it. */
+  private readonly gone: Promise<never>
+  private leave!: (err: Error) => void
   constructor(
     private readonly ep: Mrf.Endpoint,
     readonly dialog: Srf.Dialog,
-  ) {}
+  ) {
+    this.gone = new Promise<never>((_, reject) => (this.leave = reject))
+    this.gone.catch(() => undefined)
+  }
+  private whileHere<T>(op: Promise<T>): Promise<T> {
+    return Promise.race([op, this.gone])
+  }
   hold(music = DEFAULT_HOLD): void {
     // a file loops until the next playback or bridge breaks it; a stream plays as it is defined
     const playing = music.includes('://') ? this.ep.play(music) : this.ep.execute('endless_playback', music)
@@ -58,11 +67,11 @@ class FsCaller implements CallerMedia {
   }
   async play(file: string | string[]): Promise<void> {
     await this.breakPlayback()
-    await this.ep.play(file)
+    await this.whileHere(this.ep.play(file))
   }
   async collect(file: string, opts: { minDigits: number; maxDigits: number; timeoutMs: number; terminators: string }): Promise<string> {
     await this.breakPlayback()
-    const r = await this.ep.playCollect({
+    const r = await this.whileHere(this.ep.playCollect({
       file,
       min: opts.minDigits,
       max: opts.maxDigits,
@@ -70,7 +79,7 @@ class FsCaller implements CallerMedia {
       timeout: opts.timeoutMs,
       terminators: opts.terminators || '#',
       digitTimeout: 3000,
-    })
+    }))
     return r.digits ?? ''
   }
   private async breakPlayback(): Promise<void> {
@@ -86,11 +95,12 @@ class FsCaller implements CallerMedia {
   async record(file: string, maxSeconds: number): Promise<void> {
     await this.breakPlayback()
     await this.ep.execute('set', 'playback_terminators=#')
-    await this.ep.record(file, { timeLimitSecs: maxSeconds })
+    await this.whileHere(this.ep.record(file, { timeLimitSecs: maxSeconds }))
   }
   async release(): Promise<void> {
     if (this.released) return
     this.released = true
+    this.leave(new Error('the caller has gone'))
     await this.ep.destroy().catch(() => undefined)
   }
 }

@@ -27,15 +27,25 @@ export interface CallerContext {
 /** Runs the DDI's IVR on the answered caller; undefined when the caller hung up meanwhile. */
 export async function runCallerMenu(ctx: CallerContext, menu: string): Promise<IvrOutcome | undefined> {
   const { tenant, caller } = ctx
+  const keys: string[] = []
   try {
     const outcome = await runIvr(tenant, menu, {
-      collect: (prompt, opts) => caller.collect(resolvePrompt(tenant, prompt), opts),
+      collect: async (prompt, opts) => {
+        const got = await caller.collect(resolvePrompt(tenant, prompt), opts)
+        keys.push(got || '-')
+        return got
+      },
       play: (prompt) => caller.play(resolvePrompt(tenant, prompt)),
     })
     ctx.log.info({ ivr: outcome.attributes['ivr'], outcome: outcome.kind, queue: outcome.kind === 'queue' ? outcome.queue : undefined }, 'IVR choices')
     return outcome
   } catch (err) {
     if (!ctx.ended()) ctx.log.warn({ err }, 'IVR interrupted')
+    else {
+      // the caller hung up in the menus: the call never reached a queue, its history says where it stopped
+      ctx.log.info({ ivr: menu, keys: keys.join(',') }, 'caller hung up in the IVR')
+      await ctx.engine.recordEvent(tenant.id, 'ivr_abandoned', { call: ctx.callId, ivr: menu, keys: keys.join(',') }).catch(() => undefined)
+    }
     return undefined
   }
 }
@@ -128,7 +138,7 @@ export class WaitingRoom {
     try {
       await ctx.caller.play(files)
     } catch (err) {
-      ctx.log.warn({ err: (err as Error).message }, 'announcement failed')
+      if (!ctx.ended()) ctx.log.warn({ err: (err as Error).message }, 'announcement failed')
     }
   }
 }

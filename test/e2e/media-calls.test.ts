@@ -11,7 +11,7 @@ import { keys } from '../../src/acd/keys'
 import { Registrar } from '../../src/agents/registrar'
 import { parseConfig } from '../../src/config/load'
 import { TrunkChannels } from '../../src/trunks/channels'
-import { startApp } from '../helpers/app'
+import { readLog, startApp } from '../helpers/app'
 import { requireBinaries } from '../helpers/binaries'
 import { startDrachtio } from '../helpers/drachtio'
 import { e2ePlatform } from '../helpers/e2e-platform'
@@ -141,7 +141,7 @@ t.test('calls through FreeSWITCH: hold music while queued, then bridged to the a
   t.test('waiting callers hear their position and estimated wait at the queue\'s frequency', async (t) => {
     const r = await runSipp({ scenario: 'uac-caller-bye-queued', target, localIp: '127.0.0.2', args: ['-s', '+33972000002', '-set', 'wait', '10000'] })
     t.equal(r.code, 0, `caller: ${r.errors}`)
-    const lines = readFileSync(app.logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)
+    const lines = readLog(app.logFile)
     const said = lines.filter((l) => l['msg'] === 'position announced')
     t.ok(said.length >= 2, `announced ${said.length} times in 10 s (2 s after the previous one ended)`)
     t.match(said[0], { tenant: 'gridco', position: 1 })
@@ -273,6 +273,19 @@ t.test('calls through FreeSWITCH: hold music while queued, then bridged to the a
     t.same(failed, [['failed', 'no'], ['failed', 'yes']])
   })
 
+  t.test('the caller hangs up in the IVR: recorded in the history, every channel released', async (t) => {
+    const r = await runSipp({ scenario: 'uac-caller-bye-queued', target, localIp: '127.0.0.2', args: ['-s', '+33972000003', '-set', 'wait', '1000'] })
+    t.equal(r.code, 0, `caller: ${r.errors}`)
+    t.ok(await fs.waitForChannels(0, 10_000), 'FreeSWITCH channel count back to zero')
+    let ev: Record<string, string>[] = []
+    for (let i = 0; i < 30 && !ev.some((e) => e['type'] === 'ivr_abandoned'); i++) {
+      await sleep(100)
+      ev = await history()
+    }
+    t.match(ev.filter((e) => e['type'] === 'ivr_abandoned').at(-1), { tenant: 'gridco', ivr: 'main' })
+    t.equal(await channels.count(trunk, 'in'), 0)
+  })
+
   t.test('a closed queue: voicemail, or the closed message and a hang-up; in the history, never queued', async (t) => {
     const vm = await runSipp({ scenario: 'uac-caller-bye-queued-rtp', target, localIp: '127.0.0.2', args: ['-s', '+33972000007', '-set', 'wait', '6000'] })
     t.equal(vm.code, 0, `caller: ${vm.errors}`)
@@ -284,7 +297,7 @@ t.test('calls through FreeSWITCH: hold music while queued, then bridged to the a
     t.match(closed.slice(-2), [{ queue: 'closed-vm', action: 'voicemail' }, { queue: 'closed-msg', action: 'message' }])
     t.match(ev.find((e) => e['type'] === 'voicemail' && e['call'] === closed.at(-2)!['call']), { reason: 'closed', queue: 'closed-vm' })
     t.notOk(ev.some((e) => e['type'] === 'enqueued' && (e['queue'] === 'closed-vm' || e['queue'] === 'closed-msg')), 'never queued')
-    const lines = readFileSync(app.logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)
+    const lines = readLog(app.logFile)
     t.ok(lines.some((l) => l['msg'] === 'queue closed' && l['tenant'] === 'gridco' && l['action'] === 'message'))
     t.equal(await channels.count(trunk, 'in'), 0)
   })

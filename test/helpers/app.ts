@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, writeFileSync, createWriteStream } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Test } from 'tap'
@@ -14,6 +14,23 @@ export interface AppHandle {
   health(): Promise<Record<string, unknown>>
   metrics(): Promise<string>
   stop(): Promise<void>
+}
+
+/**
+ * The service's JSON log lines (pino). Lines that are not JSON (libraries writing to the console)
+ * are left out.
+ */
+export function readLog(file: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = []
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.startsWith('{')) continue
+    try {
+      out.push(JSON.parse(line) as Record<string, unknown>)
+    } catch {
+      // a line cut short by the process ending
+    }
+  }
+  return out
 }
 
 /**
