@@ -7,11 +7,11 @@ import { silentLogger, type Logger } from '../telemetry/logger'
 import type { Metrics } from '../telemetry/metrics'
 import { type Clock, systemClock } from './clock'
 import { ID_PATTERN, keys, poolPrefix } from './keys'
+import { callPosition, queueSnapshot } from './queries'
 import { qualify } from './qualify'
 import { acdScripts, type ScriptCaller, type ScriptName } from './scripts'
 import {
   AcdError,
-  AGENT_STATES,
   type AgentState,
   type CallbackOutcome,
   type CallPosition,
@@ -364,49 +364,14 @@ export class AcdEngine extends EventEmitter {
 
   /** Position (1 = next) and estimated wait of a waiting call. */
   async position(tenant: string, callId: string): Promise<CallPosition | undefined> {
-    const pool = this.poolOf(tenant)
     const call = await this.callState(tenant, callId)
     if (!call) return undefined
-    const queue = call['queue']!
-    const [rank, staffed, stats] = await Promise.all([
-      this.redis.zrank(keys.queueWaiting(pool, tenant, queue), callId),
-      this.redis.scard(keys.queueStaffed(pool, tenant, queue)),
-      this.redis.hmget(keys.queueStats(pool, tenant, queue), 'completed', 'talk_ms'),
-    ])
-    const position = rank === null ? 0 : rank + 1
-    const completed = Number(stats[0] ?? 0)
-    const q = this.queue(tenant, queue)
-    const handleMs = (completed > 0 ? Number(stats[1]) / completed : 180_000) + q.wrapUpSeconds * 1000
-    const estimatedWaitSeconds = position === 0 ? 0 : Math.round((position * handleMs) / Math.max(1, staffed) / 1000)
-    return { state: call['state'] as CallState, position, estimatedWaitSeconds }
+    return callPosition(this.redis, this.poolOf(tenant), call, this.queue(tenant, call['queue']!))
   }
 
+  /** Live figures of a queue: waiting calls, longest wait, agents by state, counters. */
   async snapshot(tenant: string, queue: string): Promise<QueueSnapshot> {
     this.queue(tenant, queue)
-    const pool = this.poolOf(tenant)
-    const [waiting, oldest, staffed, stats] = await Promise.all([
-      this.redis.zcard(keys.queueWaiting(pool, tenant, queue)),
-      this.redis.zrange(keys.queueSince(pool, tenant, queue), 0, 0, 'WITHSCORES'),
-      this.redis.smembers(keys.queueStaffed(pool, tenant, queue)),
-      this.redis.hgetall(keys.queueStats(pool, tenant, queue)),
-    ])
-    const agents = Object.fromEntries(AGENT_STATES.map((s) => [s, 0])) as Record<AgentState, number>
-    if (staffed.length > 0) {
-      const pipe = this.redis.pipeline()
-      for (const a of staffed) pipe.hget(keys.agent(pool, a), 'state')
-      for (const [, s] of (await pipe.exec()) ?? []) {
-        const st = (s as AgentState | null) ?? 'logged-out'
-        agents[st] = (agents[st] ?? 0) + 1
-      }
-    }
-    const now = this.clock.now()
-    return {
-      tenant,
-      queue,
-      waiting,
-      longestWaitMs: oldest[1] !== undefined ? Math.max(0, now - Number(oldest[1])) : 0,
-      agents,
-      stats: Object.fromEntries(Object.entries(stats).map(([k, v]) => [k, Number(v)])),
-    }
+    return queueSnapshot(this.redis, this.poolOf(tenant), tenant, queue, this.clock.now())
   }
 }
