@@ -130,8 +130,10 @@ export abstract class CallLegs {
     this.cancelCustomer = undefined
     if (r.ok) this.outboundTrunk = r.leg.trunk
     if (r.ok && this.ended) {
+      // the call ended as the far end answered: finish() could not see this leg
       endDialog(r.leg.dialog)
       await r.leg.media?.release()
+      await this.deps.channels.release(r.leg.trunk, 'out', this.id).catch(() => undefined)
       return { ok: false, outcome: 'cancelled' }
     }
     return r
@@ -169,6 +171,8 @@ export abstract class CallLegs {
     const wasConnected = this.phase === 'connected'
     this.phase = 'ended'
     this.stopWaiting()
+    // an outbound call still ringing (transfer target, callback customer) is given up
+    this.cancelCustomer?.()
     if (by !== 'caller') {
       if (this.callerDialog) endDialog(this.callerDialog)
       else if (!this.res.finalResponseSent) this.res.send(status)

@@ -329,9 +329,9 @@ export class InboundCall extends CallLegs {
     if (this.ended) return
     if (r.ok && this.agentDialog) {
       const { dialog, media } = r.leg
-      await this.deps.engine.callbackResult(this.tenant, this.queue, this.id, 'connected')
       this.callerDialog = dialog
       dialog.on('destroy', () => void this.callerGone('bye'))
+      await this.deps.engine.callbackResult(this.tenant, this.queue, this.id, 'connected')
       if (media && this.deps.media && this.agentMedia) {
         this.caller = this.deps.media.asCaller(media, dialog)
         const caller = this.caller
