@@ -70,6 +70,8 @@ function callbackOffer(c: Raw): CallbackOffer {
     key: c.key ?? '1',
     prompt: c.prompt ?? 'callback-offer',
     confirmPrompt: c.confirm_prompt ?? 'callback-confirmed',
+    askNumber: c.ask_number ?? false,
+    numberPrompt: c.number_prompt ?? 'enter-callback-number',
     ringSeconds: c.ring_seconds ?? 30,
     retry: {
       maxAttempts: c.max_attempts ?? 3,

@@ -69,6 +69,9 @@ export interface CallbackOffer {
   key: string
   prompt: string
   confirmPrompt: string
+  /** When the caller's own number cannot be called back (withheld, outside the allow-list), ask for one. */
+  askNumber: boolean
+  numberPrompt: string
   /** How long the customer's phone rings on each attempt. */
   ringSeconds: number
   retry: RetryPolicy

@@ -88,6 +88,8 @@ const queue = {
         key: { type: 'string', pattern: '^[0-9*#]$' },
         prompt: { type: 'string', minLength: 1 },
         confirm_prompt: { type: 'string', minLength: 1 },
+        ask_number: { type: 'boolean' },
+        number_prompt: { type: 'string', minLength: 1 },
         ring_seconds: { type: 'number', exclusiveMinimum: 0, maximum: 120 },
         max_attempts: { type: 'integer', minimum: 1, maximum: 10 },
         retry_seconds: {

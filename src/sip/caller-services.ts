@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import type { AcdEngine } from '../acd/engine'
 import type { CallbackOffer, Tenant } from '../config/model'
 import { runIvr, type IvrOutcome } from '../ivr/runner'
+import { callableNumber } from '../routing/number-policy'
 import type { CallerMedia } from '../media/gateway'
 import { positionAnnouncement } from '../media/prompt-set'
 import { resolvePrompt, voicemailFile } from '../media/prompts'
@@ -141,6 +142,19 @@ export class WaitingRoom {
       if (!ctx.ended()) ctx.log.warn({ err: (err as Error).message }, 'announcement failed')
     }
   }
+}
+
+/**
+ * Asks the caller for the number to call back (digits, then #): kept when the tenant may call it
+ * (same policy as every outbound call), else the caller hears it is not valid.
+ */
+export async function askCallbackNumber(ctx: CallerContext, offer: CallbackOffer): Promise<string | undefined> {
+  const digits = await ctx.caller.collect(resolvePrompt(ctx.tenant, offer.numberPrompt), { minDigits: 6, maxDigits: 16, timeoutMs: 10_000, terminators: '#' })
+  const callable = callableNumber(ctx.engine.platform, ctx.tenant.id, digits)
+  ctx.log.info({ digits: digits.length, accepted: callable.ok, reason: callable.ok ? undefined : callable.reason }, 'callback number entered')
+  if (callable.ok) return callable.number
+  await ctx.caller.play(resolvePrompt(ctx.tenant, 'invalid')).catch(() => undefined)
+  return undefined
 }
 
 /** The caller leaves a message: recorded under the tenant, written into the tenant's history. */

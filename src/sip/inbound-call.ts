@@ -6,7 +6,7 @@ import { callableNumber } from '../routing/number-policy'
 import { queueStatus } from '../routing/opening'
 import { AgentRinger, type Ring } from './agent-ringer'
 import { CallLegs, type CallDeps } from './call-legs'
-import { runCallerMenu, takeVoicemail, WaitingRoom, type CallerContext } from './caller-services'
+import { askCallbackNumber, runCallerMenu, takeVoicemail, WaitingRoom, type CallerContext } from './caller-services'
 import { bounded, endDialog } from './dialogs'
 import { relayModify } from './outbound-legs'
 import { uriUser } from './sdp'
@@ -159,9 +159,18 @@ export class InboundCall extends CallLegs {
     if (!q || !this.caller) return
     let callback: ConstructorParameters<typeof WaitingRoom>[2]
     if (q.callback) {
+      const offer = q.callback
       const callable = callableNumber(this.deps.engine.platform, this.tenant, this.req.callingNumber)
-      if (callable.ok) callback = { offer: q.callback, accept: () => this.acceptCallback(callable.number) }
-      else this.log.info({ reason: callable.reason }, 'no callback offer: the caller cannot be called back')
+      if (callable.ok) callback = { offer, accept: () => this.acceptCallback(callable.number) }
+      else if (offer.askNumber) {
+        callback = {
+          offer,
+          accept: async () => {
+            const number = await askCallbackNumber(this.callerContext(), offer)
+            return number !== undefined && this.acceptCallback(number)
+          },
+        }
+      } else this.log.info({ reason: callable.reason }, 'no callback offer: the caller cannot be called back')
     }
     if (q.announceSeconds === 0 && !callback) return
     this.waitingRoom = new WaitingRoom(this.callerContext(), q.announceSeconds, callback)

@@ -201,6 +201,16 @@ t.test('calls through FreeSWITCH: hold music while queued, then bridged to the a
     await engine.logout('alice').catch(() => undefined)
   })
 
+  t.test('callback: a caller whose number is withheld enters the number to call back (RFC 2833 digits, then #)', async (t) => {
+    const c = await runSipp({ scenario: 'uac-caller-callback-number', target, localIp: '127.0.0.2', args: ['-s', '+33972000005', '-set', 'before', '2500', '-set', 'gap', '1000'], timeoutMs: 40_000 })
+    t.equal(c.code, 0, `the caller was thanked and let go: ${c.errors}`)
+    const requested = (await history()).filter((e) => e['type'] === 'callback_requested').at(-1)
+    t.match(requested, { queue: 'callbacks', number: '+33612345678' }, 'the number entered, normalised')
+    t.ok(await fs.waitForChannels(0, 10_000))
+    // not made here: the call is taken out of the queue
+    await engine.abandon('gridco', requested!['call']!)
+  })
+
   t.test('callback: a busy customer is retried per the queue policy, then given up and reported', async (t) => {
     const c = await runSipp({ scenario: 'uac-caller-callback', target, localIp: '127.0.0.2', args: ['-s', '+33972000005', '-set', 'before', '2500'], timeoutMs: 40_000 })
     t.equal(c.code, 0, `caller: ${c.errors}`)

@@ -51,7 +51,7 @@ tenants:
         strategy: longest-idle
         ring_timeout_seconds: 3
         wrap_up_seconds: 0
-        callback: { offer_after_seconds: 1, ring_seconds: 4, max_attempts: 2, retry_seconds: { busy: 1, no-answer: 1, failed: 1 }, expire_seconds: 60 }
+        callback: { offer_after_seconds: 1, ask_number: true, ring_seconds: 4, max_attempts: 2, retry_seconds: { busy: 1, no-answer: 1, failed: 1 }, expire_seconds: 60 }
       - { id: second, skills: [{ skill: outage, min_level: 1 }], strategy: ring-all, ring_timeout_seconds: ${opts.ringTimeout ?? 2}, wrap_up_seconds: 0, announce_seconds: 2 }
   - id: voltsupply
     name: VoltSupply

@@ -4,7 +4,7 @@ import { loadConfigFile } from '../../src/config/load'
 import type { CallerMedia } from '../../src/media/gateway'
 import { holdMusicFor, ringbackTone } from '../../src/media/prompts'
 import { callableNumber } from '../../src/routing/number-policy'
-import { WaitingRoom, type CallerContext } from '../../src/sip/caller-services'
+import { askCallbackNumber, WaitingRoom, type CallerContext } from '../../src/sip/caller-services'
 import { outcomeOf } from '../../src/sip/outbound-call'
 import { silentLogger } from '../../src/telemetry/logger'
 import type { AcdEngine } from '../../src/acd/engine'
@@ -64,7 +64,7 @@ function fakeCaller(key: string) {
 }
 
 function context(media: CallerMedia, state: { waiting: boolean; ended: boolean }): CallerContext {
-  const engine = { position: async () => ({ state: 'waiting', position: 2, estimatedWaitSeconds: 90 }) } as unknown as AcdEngine
+  const engine = { platform: config, position: async () => ({ state: 'waiting', position: 2, estimatedWaitSeconds: 90 }) } as unknown as AcdEngine
   return {
     engine,
     tenant: config.tenants.get('voltsupply')!,
@@ -84,6 +84,8 @@ const offer = (o: Partial<CallbackOffer>): CallbackOffer => ({
   key: '1',
   prompt: 'callback-offer',
   confirmPrompt: 'callback-confirmed',
+  askNumber: false,
+  numberPrompt: 'enter-callback-number',
   ringSeconds: 30,
   retry: { maxAttempts: 3, retrySeconds: { busy: 60, 'no-answer': 60, failed: 60 } },
   expireSeconds: 3600,
@@ -135,4 +137,27 @@ t.test('waiting room: without a callback offer only announcements play', async (
   room.stop()
   t.notOk(caller.played.some((p) => p.startsWith('offer:')))
   t.ok(caller.played.filter((p) => p.startsWith('play:')).length >= 2)
+})
+
+t.test('a caller whose number cannot be called back enters one; the number policy decides', async (t) => {
+  const entered = async (digits: string) => {
+    const played: string[] = []
+    const media = {
+      collect: async (file: string, opts: { terminators: string; maxDigits: number }) => {
+        played.push(`ask:${file.split('/').pop()}:${opts.terminators}:${opts.maxDigits}`)
+        return digits
+      },
+      play: async (file: string) => void played.push(`play:${String(file).split('/').pop()}`),
+      hold: () => undefined,
+    } as unknown as CallerMedia
+    const ctx = { ...context(media, { waiting: true, ended: false }), tenant: config.tenants.get('gridco')! }
+    return { number: await askCallbackNumber(ctx, offer({ askNumber: true })), played }
+  }
+  const ok = await entered('0612345678')
+  t.equal(ok.number, '+33612345678', 'national format, normalised')
+  t.same(ok.played, ['ask:enter-callback-number.wav:#:16'])
+  const abroad = await entered('00442079460000')
+  t.equal(abroad.number, undefined, "outside gridco's allow-list")
+  t.same(abroad.played.at(-1), 'play:invalid.wav')
+  t.equal((await entered('')).number, undefined, 'nothing entered')
 })
