@@ -91,14 +91,20 @@ export class WaitingRoom {
   private schedule(): void {
     const due = Math.min(this.nextAnnounce ?? Infinity, this.nextOffer ?? Infinity)
     if (this.stopped || due === Infinity) return
-    this.timer = setTimeout(() => void this.run(), Math.max(0, due - Date.now()))
+    this.timer = setTimeout(() => this.runSafely(), Math.max(0, due - Date.now()))
+  }
+
+  private runSafely(): void {
+    this.run().catch((err: unknown) => {
+      if (!this.ctx.ended()) this.ctx.log.warn({ err: (err as Error).message }, 'waiting-room message failed')
+    })
   }
 
   private async run(): Promise<void> {
     if (this.stopped || this.ctx.ended()) return
     if (!this.ctx.waiting()) {
       // agents are ringing: look again in a second
-      this.timer = setTimeout(() => void this.run(), 1000)
+      this.timer = setTimeout(() => this.runSafely(), 1000)
       return
     }
     const now = Date.now()
@@ -127,7 +133,12 @@ export class WaitingRoom {
     }
     ctx.log.info({ key: key || undefined, accepted: key === choice.offer.key }, 'callback offered')
     if (key !== choice.offer.key || !ctx.waiting()) return false
-    return choice.accept()
+    try {
+      return await choice.accept()
+    } catch (err) {
+      if (!ctx.ended()) ctx.log.warn({ err: (err as Error).message }, 'callback request interrupted')
+      return false
+    }
   }
 
   private async announce(): Promise<void> {

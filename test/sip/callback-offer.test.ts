@@ -161,3 +161,21 @@ t.test('a caller whose number cannot be called back enters one; the number polic
   t.same(abroad.played.at(-1), 'play:invalid.wav')
   t.equal((await entered('')).number, undefined, 'nothing entered')
 })
+
+t.test('waiting room: a caller hanging up while asking for a callback ends the offer quietly', async (t) => {
+  const caller = fakeCaller('1')
+  const state = { waiting: true, ended: false }
+  const warnings: string[] = []
+  const ctx = { ...context(caller.media, state), log: { ...silentLogger, warn: (_o: unknown, msg: string) => void warnings.push(msg), info: () => undefined } as unknown as typeof silentLogger }
+  const room = new WaitingRoom(ctx, 0, {
+    offer: offer({}),
+    accept: async () => {
+      state.ended = true
+      throw new Error('the caller has gone')
+    },
+  })
+  room.start()
+  await sleep(200)
+  room.stop()
+  t.same(warnings, [], 'nothing to warn about: the caller left')
+})
