@@ -69,12 +69,15 @@ export class Service {
     })
     this.frontEnd.attach(this.srf)
     this.store.on('changed', (c) => {
-      void this.engine.applyConfig(c).then(() => {
-        this.channels.setConfig(c)
-        this.registrar.setConfig(c)
-        this.frontEnd.setConfig(c)
-        this.log.info('configuration reloaded')
-      })
+      this.engine
+        .applyConfig(c)
+        .then(() => {
+          this.channels.setConfig(c)
+          this.registrar.setConfig(c)
+          this.frontEnd.setConfig(c)
+          this.log.info('configuration reloaded')
+        })
+        .catch((err: unknown) => this.log.error({ err }, 'the new configuration could not be written to Redis; reload again once it is reachable'))
     })
     this.store.on('refused', (err: Error) => this.log.error({ problems: (err as { problems?: unknown }).problems }, 'configuration refused; keeping the running one'))
     this.http = buildHttp(this.metrics, this)

@@ -206,7 +206,7 @@ export class InboundCall extends CallLegs {
   async notice(n: Notice): Promise<void> {
     if (this.ended) return
     if (n.type === 'offer') {
-      for (const agent of n.agents) void this.ringer.ring(agent, n.attempt)
+      for (const agent of n.agents) void this.ringer.ring(agent, n.attempt).catch((err: unknown) => this.log.error({ err, agent }, 'ringing the agent failed'))
     } else if (n.type === 'withdraw') {
       this.ringer.withdraw(n.agent)
     } else if (n.type === 'overflow') {
