@@ -19,6 +19,7 @@
  *   acd:{P}:t:T:q:Q:a:S                zset   available agents whose first qualifying step is S, by strategy
  *   acd:{P}:t:T:q:Q:staffed            set    logged-in agents that may take this queue
  *   acd:{P}:t:T:q:Q:stats              hash   counters (offered, answered, abandoned, ...)
+ *   acd:{P}:t:T:q:Q:callbacks          zset   callbacks not made yet (caller gone), by request time
  *   acd:{P}:t:T:call:C                 hash   call state
  *   acd:{P}:t:T:events                 stream events of tenant T (enqueued, reserved, connected, ...)
  *   acd:{P}:inst:I:offers              list   offers/notices for instance I (owner of the calls' signalling)
@@ -39,6 +40,7 @@ export const keys = {
   queueAvailable: (pool: string, tenant: string, queue: string, step: number) => `${keys.queue(pool, tenant, queue)}:a:${step}`,
   queueStaffed: (pool: string, tenant: string, queue: string) => `${keys.queue(pool, tenant, queue)}:staffed`,
   queueStats: (pool: string, tenant: string, queue: string) => `${keys.queue(pool, tenant, queue)}:stats`,
+  queueCallbacks: (pool: string, tenant: string, queue: string) => `${keys.queue(pool, tenant, queue)}:callbacks`,
   call: (pool: string, tenant: string, call: string) => `${poolPrefix(pool)}:t:${tenant}:call:${call}`,
   events: (pool: string, tenant: string) => `${poolPrefix(pool)}:t:${tenant}:events`,
   offers: (pool: string, instance: string) => `${poolPrefix(pool)}:inst:${instance}:offers`,

@@ -24,8 +24,9 @@ export async function callPosition(redis: Redis, pool: string, call: Record<stri
 
 /** A queue's live figures: waiting calls, longest wait, its agents by state, its counters. */
 export async function queueSnapshot(redis: Redis, pool: string, tenant: string, queue: string, now: number): Promise<QueueSnapshot> {
-  const [waiting, oldest, staffed, stats] = await Promise.all([
+  const [waiting, callbacks, oldest, staffed, stats] = await Promise.all([
     redis.zcard(keys.queueWaiting(pool, tenant, queue)),
+    redis.zcard(keys.queueCallbacks(pool, tenant, queue)),
     redis.zrange(keys.queueSince(pool, tenant, queue), 0, 0, 'WITHSCORES'),
     redis.smembers(keys.queueStaffed(pool, tenant, queue)),
     redis.hgetall(keys.queueStats(pool, tenant, queue)),
@@ -43,6 +44,7 @@ export async function queueSnapshot(redis: Redis, pool: string, tenant: string, 
     tenant,
     queue,
     waiting,
+    callbacks,
     longestWaitMs: oldest[1] !== undefined ? Math.max(0, now - Number(oldest[1])) : 0,
     agents,
     stats: Object.fromEntries(Object.entries(stats).map(([k, v]) => [k, Number(v)])),

@@ -63,7 +63,10 @@ export interface EnqueueResult {
 export interface QueueSnapshot {
   tenant: string
   queue: string
+  /** Calls waiting, callbacks included. */
   waiting: number
+  /** Callbacks not made yet (their callers hung up): in the queue, ringing an agent or waiting for a retry. */
+  callbacks: number
   longestWaitMs: number
   agents: Record<AgentState, number>
   stats: Record<string, number>

@@ -21,7 +21,7 @@ export async function renderLive(engine: AcdEngine, simSeconds: number): Promise
       const sl = answered ? (s.stats['answered_in_sl'] ?? 0) / answered : 1
       const a = s.agents
       lines.push(
-        `${padEnd(`${tenant.id}/${q.id}`, 26)}${pad(s.waiting, 8)}${pad(`${Math.round(s.longestWaitMs / 1000)}s`, 9)}${pad(pct(sl), 8)}${pad(s.stats['offered'] ?? 0, 9)}${pad(answered, 7)}${pad(s.stats['abandoned'] ?? 0, 7)}${pad(q.callback ? (s.stats['callbacks_requested'] ?? 0) : '-', 7)}` +
+        `${padEnd(`${tenant.id}/${q.id}`, 26)}${pad(s.waiting, 8)}${pad(`${Math.round(s.longestWaitMs / 1000)}s`, 9)}${pad(pct(sl), 8)}${pad(s.stats['offered'] ?? 0, 9)}${pad(answered, 7)}${pad(s.stats['abandoned'] ?? 0, 7)}${pad(q.callback ? s.callbacks : '-', 7)}` +
           `          ${pad(a.available, 5)}${pad(a.reserved, 5)}${pad(a['on-call'], 5)}${pad(a['wrap-up'], 5)}${pad(a.paused, 6)}`,
       )
     }

@@ -18,6 +18,7 @@ t.test('a callback keeps its place; the reserved agent answers, the customer is 
   clock.advance(40_000)
   t.same(await engine.requestCallback('globex', 'cb', NUMBER), { position: 2 }, 'the caller keeps second place')
   t.match(await engine.callState('globex', 'cb'), { state: 'waiting', callback: NUMBER, cb_tries: '0' })
+  t.match(await engine.snapshot('globex', 'help'), { waiting: 3, callbacks: 1 }, 'one of the three waiting is a callback')
   await engine.abandon('globex', 'first')
   await engine.login('g1', ['globex'])
   t.same(offers().map((o) => o.call), ['cb'], 'the callback is offered before the later caller')
@@ -26,6 +27,7 @@ t.test('a callback keeps its place; the reserved agent answers, the customer is 
   t.equal((await engine.agentState('g1')).state, 'on-call')
   clock.advance(8000)
   t.same(await engine.callbackResult('globex', 'help', 'cb', 'connected'), { state: 'connected', attempt: 1 })
+  t.equal((await engine.snapshot('globex', 'help')).callbacks, 0, 'made: no longer pending')
   clock.advance(60_000)
   await engine.complete('globex', 'cb', 'caller')
   const ev = (await history(redis, 'globex')).filter((e) => e['call'] === 'cb')
@@ -49,6 +51,7 @@ t.test('failed attempts free the agent, retry in the original place after the po
   t.same(await engine.callbackResult('globex', 'help', 'cb', 'busy'), { state: 'retry', attempt: 1 })
   t.same(offers().map((o) => o.call), ['cb', 'next'], 'the agent takes the next caller at once')
   t.match(await engine.callState('globex', 'cb'), { state: 'retry', cb_tries: '1' })
+  t.equal((await engine.snapshot('globex', 'help')).callbacks, 1, 'still pending while the retry is not due')
   t.equal(await redis.zscore(keys.queueWaiting('shared', 'globex', 'help'), 'cb'), null, 'out of the queue while the retry is not due')
   await engine.answer('globex', 'next', 'g1')
   await engine.complete('globex', 'next')
@@ -65,6 +68,7 @@ t.test('failed attempts free the agent, retry in the original place after the po
   await engine.answer('globex', 'cb', 'g1')
   t.same(await engine.callbackResult('globex', 'help', 'cb', 'no-answer'), { state: 'failed', attempt: 2 }, 'max_attempts 2: given up')
   t.equal(await engine.callState('globex', 'cb'), undefined)
+  t.equal((await engine.snapshot('globex', 'help')).callbacks, 0, 'given up: no longer pending')
   t.equal(offers().at(-1)?.call, 'behind', 'the agent goes on with the queue')
   const ev = (await history(redis, 'globex')).filter((e) => e['call'] === 'cb')
   t.same(
@@ -94,6 +98,7 @@ t.test('a callback not made before it expires is reported and its owner told; a 
   const n = notices.find((x) => x.type === 'overflow') as OverflowNotice
   t.match(n, { call: 'cb', reason: 'callback-expired', target: 'hangup' })
   t.match((await history(redis, 'globex')).at(-1), { type: 'callback_failed', outcome: 'expired', final: 'yes' })
+  t.equal((await engine.snapshot('globex', 'help')).callbacks, 0, 'expired: no longer pending')
 
   await engine.enqueue({ tenant: 'globex', queue: 'help', callId: 'late' })
   await engine.requestCallback('globex', 'late', NUMBER)

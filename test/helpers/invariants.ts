@@ -59,6 +59,8 @@ export function checkInvariants(d: PoolDump, pool: string): string[] {
       if (inSteps.length) bad.push(`${c['state']} call ${ref} still in ${inSteps.join(',')}`)
       if (inWaiting) bad.push(`${c['state']} call ${ref} still in the position list`)
     }
+    if (c['callback'] && c['state'] !== 'connected' && !(d.zsets.get(`${qk}:callbacks`) ?? []).includes(c['id']!))
+      bad.push(`${c['state']} callback ${ref} missing from the queue's pending callbacks`)
     if (c['state'] === 'retry' && !(d.zsets.get(`${P}:timers`) ?? []).includes(`cbr|${ref}`)) bad.push(`callback ${ref} waits for a retry that is not scheduled`)
     if (c['state'] === 'retry' && c['agent']) bad.push(`callback ${ref} waiting for a retry still names agent ${c['agent']}`)
     if (c['state'] === 'referred' && !(d.zsets.get(`${P}:agent:${c['referent']}:referred`) ?? []).includes(ref))
@@ -80,6 +82,14 @@ export function checkInvariants(d: PoolDump, pool: string): string[] {
       const other = holders.get(c['agent']!)
       if (other) bad.push(`agent ${c['agent']} holds ${other} and is connected to ${ref}`)
       holders.set(c['agent']!, ref)
+    }
+  }
+  for (const [k, members] of d.zsets) {
+    const m = new RegExp(`^${escape(P)}:t:([^:]+):q:([^:]+):callbacks$`).exec(k)
+    if (!m) continue
+    for (const id of members) {
+      const c = calls.get(`${m[1]}/${id}`)
+      if (!c?.['callback'] || c['queue'] !== m[2]) bad.push(`pending callback ${m[1]}/${id} of ${m[2]} is not a callback of that queue`)
     }
   }
   for (const [id, a] of agents) {

@@ -10,6 +10,7 @@ local stage = 'queued'
 if c.state == 'waiting' then takeFromQueue(c) end
 if c.state == 'referred' then redis.call('ZREM', agentKey(c.referent) .. ':referred', ref) end
 clearCallTimers(ref)
+if c.callback then redis.call('ZREM', queueKey(c.tenant .. '/' .. c.queue) .. ':callbacks', c.id) end
 redis.call('DEL', callKey(ref))
 stat(c, 'abandoned')
 local waited = now - tonumber(c.enq)

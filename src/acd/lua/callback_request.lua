@@ -14,6 +14,7 @@ if c.callback then return redis.error_reply('CALLBACK_EXISTS call ' .. ref .. ' 
 local maxAt = fmt(now + tonumber(ARGV[6]))
 redis.call('HSET', callKey(ref), 'callback', ARGV[5], 'cb_at', NOWS, 'cb_tries', '0', 'max_at', maxAt, 'owner', SELF)
 redis.call('ZADD', TIMERS, maxAt, 'max|' .. ref)
+redis.call('ZADD', queueKey(c.tenant .. '/' .. c.queue) .. ':callbacks', NOWS, c.id)
 stat(c, 'callbacks_requested')
 emit(c.tenant, 'callback_requested', now, { 'call', c.id, 'queue', c.queue, 'number', ARGV[5], 'wait_ms', fmt(now - tonumber(c.enq)) })
 local position = 0

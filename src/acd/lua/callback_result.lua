@@ -12,7 +12,9 @@ if not c or not c.callback then return redis.error_reply('NO_SUCH_CALLBACK call 
 if c.state ~= 'connected' then return redis.error_reply('NOT_CONNECTED call ' .. ref .. ' is ' .. c.state) end
 local attempt = redis.call('HINCRBY', callKey(ref), 'cb_tries', 1)
 local agentId = c.agent
+local pending = queueKey(c.tenant .. '/' .. c.queue) .. ':callbacks'
 if outcome == 'connected' then
+  redis.call('ZREM', pending, c.id)
   redis.call('HSET', callKey(ref), 'ans', NOWS)
   stat(c, 'callbacks_connected')
   emit(c.tenant, 'callback_connected', now, { 'call', c.id, 'queue', c.queue, 'agent', agentId, 'number', c.callback, 'attempt', tostring(attempt), 'wait_ms', fmt(now - tonumber(c.cb_at)) })
@@ -38,6 +40,7 @@ local due = now + tonumber(ARGV[6])
 if not final and due >= tonumber(c.max_at) then final = true end
 emit(c.tenant, 'callback_failed', now, { 'call', c.id, 'queue', c.queue, 'agent', agentId, 'agent_state', nextState, 'number', c.callback, 'attempt', tostring(attempt), 'outcome', outcome, 'final', final and 'yes' or 'no' })
 if final then
+  redis.call('ZREM', pending, c.id)
   stat(c, 'callbacks_failed')
   redis.call('DEL', callKey(ref))
 else

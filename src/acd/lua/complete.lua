@@ -18,6 +18,7 @@ a.talk_ms = redis.call('HINCRBY', ak, 'talk_ms', talk)
 local wrapMs = tonumber(redis.call('HGET', queueKey(c.tenant .. '/' .. c.queue), 'wrap_ms')) or 0
 stat(c, 'completed')
 stat(c, 'talk_ms', talk)
+if c.callback then redis.call('ZREM', queueKey(c.tenant .. '/' .. c.queue) .. ':callbacks', c.id) end
 redis.call('DEL', callKey(ref))
 local next = nil
 if a.state == 'on-call' then

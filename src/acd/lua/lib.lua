@@ -304,6 +304,7 @@ overflow = function(ref, c, now, reason)
   clearCallTimers(ref)
   if c.callback then
     -- nobody is on the line: a callback not made in time is reported, not overflowed
+    redis.call('ZREM', queueKey(c.tenant .. '/' .. c.queue) .. ':callbacks', c.id)
     stat(c, 'callbacks_failed')
     emit(c.tenant, 'callback_failed', now, { 'call', c.id, 'queue', c.queue, 'number', c.callback, 'attempt', c.cb_tries or '0', 'outcome', 'expired', 'final', 'yes' })
     notify(c.owner, { type = 'overflow', tenant = c.tenant, call = c.id, queue = c.queue, reason = 'callback-expired', target = 'hangup', seq = c.seq, enqueuedAt = tonumber(c.enq), priority = tonumber(c.prio) })
