@@ -46,7 +46,8 @@ export interface OutboundRequest {
 /**
  * Calls a number on the tenant's outbound trunks: takes a trunk channel (the cap is shared with
  * inbound), offers a media-server endpoint, rings at most `ringSeconds`. On every failure the
- * channel and the endpoint are released; on success the caller owns them (see releaseOutbound).
+ * channel and the endpoint are released; on success the caller owns them (dialog, endpoint, and the
+ * channel held under `channelKey`).
  * Transfers, callbacks and campaigns all go out this way.
  */
 export async function placeOutboundCall(deps: OutboundDeps, req: OutboundRequest): Promise<OutboundResult> {
@@ -104,11 +105,4 @@ export function outcomeOf(status: number | undefined, timedOut: boolean): 'busy'
   if (status === 486 || status === 600 || status === 603) return 'busy'
   if (timedOut || status === 408 || status === 480 || status === 487) return 'no-answer'
   return 'failed'
-}
-
-/** Ends an answered outbound leg and gives back its channel and endpoint. */
-export async function releaseOutbound(deps: OutboundDeps, leg: OutboundLeg): Promise<void> {
-  endDialog(leg.dialog)
-  await leg.media?.release()
-  await deps.channels.release(leg.trunk, 'out', leg.channelKey).catch(() => undefined)
 }
