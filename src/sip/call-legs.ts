@@ -86,15 +86,28 @@ export abstract class CallLegs {
   /** Gives back what the inbound leg holds: the caller's dialog, media, trunk channel and gauge. */
   protected async releaseInbound(): Promise<void> {
     if (this.inboundReleased) return
-    this.inboundReleased = true
     const dialog = this.callerDialog
     const caller = this.caller
     this.callerDialog = undefined
     this.caller = undefined
     endDialog(dialog)
+    await this.releaseInboundChannel()
+    await bounded(Promise.all([caller?.release()]), 5000)
+  }
+
+  /** The inbound trunk channel and the active-calls gauge, given back once whichever way the call goes. */
+  private async releaseInboundChannel(): Promise<void> {
+    if (this.inboundReleased) return
+    this.inboundReleased = true
     await this.deps.channels.release(this.trunk, 'in', this.id).catch((err) => this.log.error({ err }, 'trunk channel release failed'))
     this.deps.metrics.activeCalls.dec({ tenant: this.tenant })
-    await bounded(Promise.all([caller?.release()]), 5000)
+  }
+
+  /** The outbound trunk channel of the call's outbound leg (transfer target, callback customer). */
+  protected async releaseOutboundChannel(): Promise<void> {
+    const trunk = this.outboundTrunk
+    this.outboundTrunk = undefined
+    if (trunk) await this.deps.channels.release(trunk, 'out', this.id).catch((err) => this.log.error({ err }, 'trunk channel release failed'))
   }
 
   /** Connects the caller to an outside number through the tenant's outbound trunk. */
@@ -183,14 +196,9 @@ export abstract class CallLegs {
     } catch (err) {
       this.log.error({ err }, 'engine could not record the end of the call')
     }
-    const releaseFailed = (err: unknown) => this.log.error({ err }, 'trunk channel release failed')
-    if (!this.inboundReleased) {
-      this.inboundReleased = true
-      await this.deps.channels.release(this.trunk, 'in', this.id).catch(releaseFailed)
-      this.deps.metrics.activeCalls.dec({ tenant: this.tenant })
-    }
-    if (this.outboundTrunk) await this.deps.channels.release(this.outboundTrunk, 'out', this.id).catch(releaseFailed)
-    if (this.agentTrunk) await this.deps.channels.release(this.agentTrunk.trunk, 'out', this.agentTrunk.key).catch(releaseFailed)
+    await this.releaseInboundChannel()
+    await this.releaseOutboundChannel()
+    if (this.agentTrunk) await this.deps.channels.release(this.agentTrunk.trunk, 'out', this.agentTrunk.key).catch((err) => this.log.error({ err }, 'trunk channel release failed'))
     this.log.info({ by, connected: wasConnected, agent: this.agent }, 'call ended')
     this.deps.onEnded(this)
     // Media last, and bounded: a media server that never confirms must not hold the call open.

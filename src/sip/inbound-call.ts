@@ -361,8 +361,7 @@ export class InboundCall extends CallLegs {
     const agentLeft = !this.agentDialog
     const outcome = !agentLeft && !r.ok && (r.outcome === 'busy' || r.outcome === 'no-answer') ? r.outcome : 'failed'
     this.log.info({ number, outcome, agentLeft, status: r.ok ? undefined : r.status }, 'callback attempt failed')
-    if (this.outboundTrunk) await this.deps.channels.release(this.outboundTrunk, 'out', this.id).catch(() => undefined)
-    this.outboundTrunk = undefined
+    await this.releaseOutboundChannel()
     await this.dropAgentLeg()
     this.phase = 'callback'
     this.answering = false

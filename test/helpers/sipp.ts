@@ -25,12 +25,11 @@ export interface SippResult {
   command: string
 }
 
-export interface SippRunOptions {
+/** What a SIPp run is given, caller or phone. */
+export interface SippUasOptions {
   /** a scenario name of sipp-scenarios/ ('uac-caller', 'selftest/registrar'), or a path to a .xml */
   scenario: string
-  /** UAC: the host:port to call (loopback only; IPv6 as [::1]:port) */
-  target?: string
-  /** local address to bind and advertise (default 127.0.0.1) */
+  /** local address to bind and advertise, loopback only (default 127.0.0.1) */
   localIp?: string
   /** local SIP port (default: a free UDP port) */
   localPort?: number
@@ -40,25 +39,16 @@ export interface SippRunOptions {
   calls?: number
   /** more sipp arguments, e.g. ['-s', '+33972000001', '-set', 'talk', '500'] */
   args?: string[]
-  /** overall time limit (default 60 s): SIGTERM, then SIGKILL */
+  /** overall time limit: SIGTERM, then SIGKILL (default 60 s for a caller, 300 s for a phone) */
   timeoutMs?: number
   /** record the SIP messages (default: when at most 20 calls) */
   traceMessages?: boolean
 }
 
-export interface SippUasOptions {
-  scenario: string
-  /** address to listen on (loopback only; default 127.0.0.1) */
-  localIp?: string
-  /** port to listen on (default: a free one) */
-  localPort?: number
-  mediaPort?: number
-  /** calls to take before exiting, -m (default 1) */
-  calls?: number
-  args?: string[]
-  /** overall time limit (default 300 s) */
-  timeoutMs?: number
-  traceMessages?: boolean
+/** A caller run: the same, and where it calls. */
+export interface SippRunOptions extends SippUasOptions {
+  /** the host:port to call (loopback only; IPv6 as [::1]:port) */
+  target?: string
 }
 
 export interface SippUas {
