@@ -50,6 +50,8 @@ declare module 'drachtio-fsmrf' {
     }
     interface MediaServer extends EventEmitter {
       readonly address: string
+      /** the drachtio-srf instance the media server was connected with */
+      readonly srf: Srf
       connectCaller(req: Srf.SrfRequest, res: Srf.SrfResponse, opts?: EndpointOptions): Promise<{ endpoint: Endpoint; dialog: Srf.Dialog }>
       createEndpoint(opts?: EndpointOptions): Promise<Endpoint>
       api(command: string): Promise<string>

@@ -1,5 +1,7 @@
 import type Srf from 'drachtio-srf'
 import type Mrf from 'drachtio-fsmrf'
+import { endDialog } from '../sip/dialogs'
+import { answerProblem } from './sdp-media'
 
 /** Hold music used when a queue names none: a gentle repeating tone pattern. */
 export const DEFAULT_HOLD = 'tone_stream://L=-1;%(400,200,523,659);%(400,200,659,784);%(800,1200,784,988)'
@@ -44,6 +46,14 @@ export interface MediaGateway {
   /** Channels in use on the media servers (for health and tests). */
   channelCount(): Promise<number>
 }
+
+/** The far end's SDP cannot be used (SRTP where plain RTP was offered, no common codec, ...). */
+export class MediaRefused extends Error {
+  readonly status = 488
+}
+
+/** How long a caller who made no offer (late offer) has to send its answer in the ACK. */
+const LATE_ANSWER_MS = 10_000
 
 class FsCaller implements CallerMedia {
   private released = false
@@ -112,6 +122,8 @@ class FsAgent implements AgentMedia {
     return this.endpoint.local.sdp
   }
   async answered(sdp: string): Promise<void> {
+    const problem = answerProblem(sdp)
+    if (problem) throw new MediaRefused(problem)
     await this.endpoint.modify(sdp)
   }
   async reoffer(sdp: string): Promise<string> {
@@ -140,8 +152,47 @@ export class FreeswitchGateway implements MediaGateway {
   }
 
   async answerCaller(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<CallerMedia> {
-    const { endpoint, dialog } = await this.pick().connectCaller(req, res)
-    return new FsCaller(endpoint, dialog)
+    if (req.body && req.body.trim()) {
+      const { endpoint, dialog } = await this.pick().connectCaller(req, res)
+      return new FsCaller(endpoint, dialog)
+    }
+    return this.answerLateOffer(req, res)
+  }
+
+  /**
+   * An INVITE without SDP (late offer, common from carriers and PBXs): the media server's offer goes
+   * in the 200, the caller's answer comes in the ACK and is applied to the endpoint.
+   */
+  private async answerLateOffer(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<CallerMedia> {
+    const ms = this.pick()
+    const endpoint = await ms.createEndpoint()
+    try {
+      const dialog = await ms.srf.createUAS(req, res, { localSdp: endpoint.local.sdp })
+      const ack = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new MediaRefused('no ACK with an SDP answer to the late offer')), LATE_ANSWER_MS)
+        dialog.once('ack', (ackReq: { body?: string }) => {
+          clearTimeout(timer)
+          resolve(ackReq.body ?? '')
+        })
+        dialog.once('destroy', () => {
+          clearTimeout(timer)
+          reject(new MediaRefused('the caller hung up before answering the late offer'))
+        })
+      }).catch((err: unknown) => {
+        endDialog(dialog)
+        throw err
+      })
+      const problem = answerProblem(ack)
+      if (problem) {
+        endDialog(dialog)
+        throw new MediaRefused(`late offer: ${problem}`)
+      }
+      await endpoint.modify(ack)
+      return new FsCaller(endpoint, dialog)
+    } catch (err) {
+      await endpoint.destroy().catch(() => undefined)
+      throw err
+    }
   }
 
   async agentLeg(): Promise<AgentMedia> {

@@ -3,6 +3,7 @@ import type { AcdEngine } from '../acd/engine'
 import type { Registrar } from '../agents/registrar'
 import type { Trunk } from '../config/model'
 import type { AgentMedia, MediaGateway } from '../media/gateway'
+import { answerProblem } from '../media/sdp-media'
 import type { Logger } from '../telemetry/logger'
 import type { TrunkChannels } from '../trunks/channels'
 import { endDialog } from './dialogs'
@@ -88,6 +89,12 @@ export class AgentRinger {
       if (ring.cancelled || call.ended || call.answering) {
         endDialog(dialog)
         throw new Error('cancelled')
+      }
+      const problem = ring.media ? answerProblem(dialog.remote.sdp) : undefined
+      if (problem) {
+        this.log.warn({ agent, problem }, "the agent's phone answered with media the platform cannot use")
+        endDialog(dialog)
+        throw Object.assign(new Error(problem), { status: 488 })
       }
       this.forget(ring)
       await call.agentAnswered(ring, dialog)

@@ -1,6 +1,7 @@
 import type Srf from 'drachtio-srf'
 import { AcdError, type Notice } from '../acd/types'
 import type { Ddi, Trunk } from '../config/model'
+import { offerProblem } from '../media/sdp-media'
 import { holdMusicFor, resolvePrompt, ringbackTone } from '../media/prompts'
 import { callableNumber } from '../routing/number-policy'
 import { queueStatus } from '../routing/opening'
@@ -50,6 +51,14 @@ export class InboundCall extends CallLegs {
   /** Takes a trunk channel, answers or rings, and queues the call. Returns false if refused. */
   async start(): Promise<void> {
     const { channels, engine, media, metrics } = this.deps
+    const mediaProblem = media ? offerProblem(this.req.body) : undefined
+    if (mediaProblem) {
+      this.log.warn({ problem: mediaProblem }, "the caller's offer cannot be taken: 488")
+      metrics.callsRejected.inc({ tenant: this.tenant, reason: 'media-refused' })
+      this.res.send(488, { headers: { Warning: `399 acd "${mediaProblem}"` } })
+      this.phase = 'ended'
+      return
+    }
     if (!(await channels.acquire(this.trunk, 'in', this.id))) {
       this.log.warn('trunk inbound channels full: 503')
       metrics.callsRejected.inc({ tenant: this.tenant, reason: 'channels-full' })

@@ -88,7 +88,14 @@ export async function placeOutboundCall(deps: OutboundDeps, req: OutboundRequest
       endDialog(dialog)
       throw Object.assign(new Error('cancelled'), { cancelled: true })
     }
-    if (media) await media.answered(dialog.remote.sdp)
+    if (media) {
+      try {
+        await media.answered(dialog.remote.sdp)
+      } catch (err) {
+        endDialog(dialog) // an answer the media server cannot use (SRTP, no common codec)
+        throw err
+      }
+    }
     return { ok: true, leg: { dialog, media, trunk, channelKey: req.channelKey } }
   } catch (err) {
     clearTimeout(timer)
