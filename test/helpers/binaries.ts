@@ -3,19 +3,21 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import type { Test } from 'tap'
 
 /** External programs the SIP end-to-end tests drive. */
-export type BinaryName = 'drachtio' | 'freeswitch' | 'sipp'
+export type BinaryName = 'drachtio' | 'freeswitch' | 'sipp' | 'baresip'
 
 /** Environment variable that names each binary explicitly. */
 export const BINARY_ENV: Record<BinaryName, string> = {
   drachtio: 'DRACHTIO_BIN',
   freeswitch: 'FREESWITCH_BIN',
   sipp: 'SIPP_BIN',
+  baresip: 'BARESIP_BIN',
 }
 
 const DESCRIPTION: Record<BinaryName, string> = {
   drachtio: 'drachtio-server',
   freeswitch: 'FreeSWITCH',
   sipp: 'SIPp (Debian package sip-tester)',
+  baresip: 'baresip (Debian package baresip)',
 }
 
 /** Where a source build installs it when it is not on PATH. */
@@ -23,6 +25,7 @@ const WELL_KNOWN: Record<BinaryName, string[]> = {
   drachtio: ['/usr/local/bin/drachtio'],
   freeswitch: ['/usr/local/freeswitch/bin/freeswitch', '/usr/bin/freeswitch'],
   sipp: ['/usr/bin/sipp', '/usr/local/bin/sipp'],
+  baresip: ['/usr/bin/baresip'],
 }
 
 function isExecutableFile(path: string): boolean {
