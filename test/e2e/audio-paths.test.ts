@@ -57,18 +57,18 @@ t.test('audio both ways on every bridge', async (t) => {
   const target = `${drachtio.host}:${drachtio.sipPort}`
   const proxy = `${drachtio.host}:${drachtio.sipPort}`
 
-  const phone = (user: string, ip: string, toneHz: number) =>
-    startBaresip(t, { ip, user, domain: 'gridco.acd.local', password: `${user}-secret`, proxy, toneHz })
+  const phone = (user: string, ip: string, toneHz: number, codecs?: string[]) =>
+    startBaresip(t, { ip, user, domain: 'gridco.acd.local', password: `${user}-secret`, proxy, toneHz, codecs })
   const alice = await phone('alice', '127.0.0.21', ALICE_HZ)
   await alice.registered()
 
   /** A trunk caller (SIPp) whose audio is an RTP endpoint sending `toneHz`. */
-  const call = async (ddi: string, opts: { talkMs?: number; remoteBye?: boolean } = {}) => {
+  const call = async (ddi: string, opts: { talkMs?: number; remoteBye?: boolean; pcma?: boolean } = {}) => {
     const port = await freeUdpPort('127.0.0.2')
-    const rtp = await RtpEndpoint.open({ host: '127.0.0.2', port, toneHz: CALLER_HZ })
+    const rtp = await RtpEndpoint.open({ host: '127.0.0.2', port, toneHz: CALLER_HZ, payloadType: opts.pcma ? 8 : 0 })
     t.teardown(() => rtp.close())
     const scenario = opts.remoteBye ? 'uac-caller-media-remote-bye' : 'uac-caller-media'
-    const args = ['-s', ddi, '-set', 'rtp_port', String(port), ...(opts.remoteBye ? [] : ['-set', 'talk', String(opts.talkMs ?? 8000)])]
+    const args = ['-s', ddi, '-set', 'rtp_port', String(port), ...(opts.remoteBye ? [] : ['-set', 'talk', String(opts.talkMs ?? 8000)]), ...(opts.pcma ? ['-set', 'pcma', '1'] : [])]
     const done: Promise<SippResult> = runSipp({ scenario, target, localIp: '127.0.0.2', args, timeoutMs: 90_000 })
     return { rtp, done }
   }
@@ -151,7 +151,7 @@ t.test('audio both ways on every bridge', async (t) => {
     await sleep(1000)
     const t1 = Date.now()
     await sleep(3000)
-    const afterAgent = alice.received().length
+    const afterAgent = alice.received().samples.length
     t.ok(afterAgent > 0)
     bothWays(t, 'after unhold', { name: 'the caller', report: caller.rtp.heard(ALICE_HZ, t1), hz: ALICE_HZ }, { name: 'alice', report: alice.heard(CALLER_HZ, Math.max(0, afterAgent / 8000 - 2.5)), hz: CALLER_HZ })
     const c = await caller.done
@@ -176,24 +176,25 @@ t.test('audio both ways on every bridge', async (t) => {
     await settle(t)
   })
 
-  t.test('agent answering after the IVR (key 1 as RFC 2833)', async (t) => {
+  t.test('agent answering after the IVR (key 1 as RFC 2833), the caller talking PCMA and the agent PCMU', async (t) => {
     await waitState('alice', 'available')
     const from = alice.events.length
-    const caller = await call('+33972000003', { talkMs: 9000 })
+    const caller = await call('+33972000003', { talkMs: 9000, pcma: true })
     await sleep(1000)
     await caller.rtp.sendDigit('1')
     await established(alice, from)
     const t0 = Date.now()
     await sleep(3000)
-    bothWays(t, 'after the IVR', { name: 'the caller', report: caller.rtp.heard(ALICE_HZ, t0 + 500), hz: ALICE_HZ }, { name: 'alice', report: alice.heard(CALLER_HZ, 0.5), hz: CALLER_HZ })
+    t.ok((caller.rtp.received.get(8) ?? 0) > 100 && !caller.rtp.received.get(0), 'the caller receives PCMA only')
+    bothWays(t, 'after the IVR (PCMA to PCMU)', { name: 'the caller', report: caller.rtp.heard(ALICE_HZ, t0 + 500), hz: ALICE_HZ }, { name: 'alice', report: alice.heard(CALLER_HZ, 0.5), hz: CALLER_HZ })
     const c = await caller.done
     t.equal(c.code, 0, `caller: ${c.errors}`)
     await closed(alice, from)
     await settle(t)
   })
 
-  t.test('blind transfer to another queue: the caller and the new agent hear each other', async (t) => {
-    const bruno = await phone('bruno', '127.0.0.22', BRUNO_HZ)
+  t.test('blind transfer to another queue, to an agent whose phone talks opus: the caller (PCMU) and the new agent hear each other', async (t) => {
+    const bruno = await phone('bruno', '127.0.0.22', BRUNO_HZ, ['opus/48000/2'])
     await bruno.registered()
     await waitState('alice', 'available')
     const from = alice.events.length
@@ -207,7 +208,8 @@ t.test('audio both ways on every bridge', async (t) => {
     await established(bruno, 0)
     const t0 = Date.now()
     await sleep(3000)
-    bothWays(t, 'after the transfer', { name: 'the caller', report: caller.rtp.heard(BRUNO_HZ, t0 + 500), hz: BRUNO_HZ }, { name: 'bruno', report: bruno.heard(CALLER_HZ, 0.5), hz: CALLER_HZ })
+    t.equal(bruno.decoder(), 'opus', "bruno's phone and FreeSWITCH talk opus")
+    bothWays(t, 'after the transfer (opus)', { name: 'the caller', report: caller.rtp.heard(BRUNO_HZ, t0 + 500), hz: BRUNO_HZ }, { name: 'bruno', report: bruno.heard(CALLER_HZ, 0.5), hz: CALLER_HZ })
     const c = await caller.done
     t.equal(c.code, 0, `caller: ${c.errors}`)
     await closed(bruno, 0)
@@ -243,7 +245,7 @@ t.test('audio both ways on every bridge', async (t) => {
     await established(alice, from)
     for (const until = Date.now() + 15_000; customer.rtp.audioPackets() < 20 && Date.now() < until; ) await sleep(100)
     const t0 = Date.now()
-    const heardBefore = alice.received().length
+    const heardBefore = alice.received().samples.length
     await sleep(3000)
     bothWays(
       t,

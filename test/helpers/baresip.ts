@@ -30,6 +30,8 @@ export interface BaresipOptions {
   proxy: string
   /** the tone the phone sends, Hz */
   toneHz: number
+  /** codecs the phone offers and accepts, in its order of preference (default PCMU,PCMA) */
+  codecs?: string[]
 }
 
 export interface BaresipPhone {
@@ -43,29 +45,39 @@ export interface BaresipPhone {
   registered(timeoutMs?: number): Promise<void>
   /** resolves the first event (past or future) matching, after `from` events */
   waitEvent(match: (e: BaresipEvent) => boolean, timeoutMs?: number, from?: number): Promise<BaresipEvent>
-  /** decoded audio the phone received, from the newest recording (8 kHz samples) */
-  received(): Float64Array
+  /** the codec the phone decodes in its newest call (from its log) */
+  decoder(): string | undefined
+  /** decoded audio the phone received, from the newest recording, and its sample rate */
+  received(): { rate: number; samples: Float64Array }
   /** how much of the received audio, from `skipSeconds` on, is the tone `hz` */
   heard(hz: number, skipSeconds?: number): ToneReport
   stop(): Promise<void>
 }
 
-/** Samples of a 16-bit PCM WAV file, read to the end of the file (the header may not be final yet). */
-export function readWav(file: string): Float64Array {
+/**
+ * The first channel of a 16-bit PCM WAV file and its sample rate, read to the end of the file
+ * (the header's sizes may not be final while the phone still writes it).
+ */
+export function readWav(file: string): { rate: number; samples: Float64Array } {
   const buf = readFileSync(file)
   let off = 12
+  let rate = 8000
+  let channels = 1
   while (off + 8 <= buf.length) {
     const id = buf.toString('ascii', off, off + 4)
     const size = buf.readUInt32LE(off + 4)
-    if (id === 'data') {
+    if (id === 'fmt ') {
+      channels = buf.readUInt16LE(off + 10)
+      rate = buf.readUInt32LE(off + 12)
+    } else if (id === 'data') {
       const data = buf.subarray(off + 8)
-      const out = new Float64Array(Math.floor(data.length / 2))
-      for (let i = 0; i < out.length; i++) out[i] = data.readInt16LE(i * 2)
-      return out
+      const out = new Float64Array(Math.floor(data.length / 2 / channels))
+      for (let i = 0; i < out.length; i++) out[i] = data.readInt16LE(i * 2 * channels)
+      return { rate, samples: out }
     }
     off += 8 + size + (size & 1)
   }
-  return new Float64Array(0)
+  return { rate, samples: new Float64Array(0) }
 }
 
 function netstring(json: unknown): string {
@@ -104,6 +116,7 @@ export async function startBaresip(t: Test, o: BaresipOptions): Promise<BaresipP
       'rtp_timeout 0',
       'module_path /usr/lib/baresip/modules',
       'module g711.so',
+      'module opus.so',
       'module aufile.so',
       'module alsa.so',
       'module sndfile.so',
@@ -117,7 +130,7 @@ export async function startBaresip(t: Test, o: BaresipOptions): Promise<BaresipP
   )
   writeFileSync(
     join(dir, 'accounts'),
-    `<sip:${o.user}@${o.domain}>;auth_pass=${o.password};outbound="sip:${o.proxy}";answermode=auto;regint=600;audio_codecs=PCMU,PCMA\n`,
+    `<sip:${o.user}@${o.domain}>;auth_pass=${o.password};outbound="sip:${o.proxy}";answermode=auto;regint=600;audio_codecs=${(o.codecs ?? ['PCMU', 'PCMA']).join(',')}\n`,
   )
   const log = createWriteStream(join(dir, 'baresip.log'))
   const proc: ChildProcess = spawn(bin, ['-f', dir, '-v'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -202,15 +215,19 @@ export async function startBaresip(t: Test, o: BaresipOptions): Promise<BaresipP
       }
       throw new Error(`baresip ${o.user}: not registered after ${timeoutMs} ms: ${info}`)
     },
+    decoder: () => [...readFileSync(join(dir, 'baresip.log'), 'utf8').matchAll(/Set audio decoder: (\S+)/g)].at(-1)?.[1],
     received: () => {
       const files = readdirSync(rec)
         .filter((f) => /dec\.wav$/.test(f))
         .map((f) => ({ f, at: statSync(join(rec, f)).mtimeMs }))
         .sort((a, b) => a.at - b.at)
       const newest = files.at(-1)
-      return newest ? readWav(join(rec, newest.f)) : new Float64Array(0)
+      return newest ? readWav(join(rec, newest.f)) : { rate: 8000, samples: new Float64Array(0) }
     },
-    heard: (hz, skipSeconds = 0) => analyseTone(phone.received().subarray(Math.round(skipSeconds * 8000)), hz),
+    heard: (hz, skipSeconds = 0) => {
+      const { rate, samples } = phone.received()
+      return analyseTone(samples.subarray(Math.round(skipSeconds * rate)), hz, { sampleRate: rate })
+    },
     stop: async () => {
       socket?.destroy()
       await stopProcess(proc, 'SIGTERM', 2000)
