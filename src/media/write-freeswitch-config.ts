@@ -38,8 +38,9 @@ export function settingsFromArgs(argv: string[]): { out: string; settings: Frees
   if (!values.out) problems.push('--out: the folder to write the configuration into is required')
   for (const name of ['listen-ip', 'external-ip'] as const) {
     const v = values[name]
-    if (v !== undefined && !isIP(v)) problems.push(`--${name}: not an IP address: ${v}`)
+    if (v !== undefined && !isIP(v) && !(name === 'listen-ip' && v === 'auto')) problems.push(`--${name}: not an IP address (or auto): ${v}`)
   }
+  if (values['listen-ip'] === 'auto' && !values['esl-allow']) problems.push('--esl-allow: with --listen-ip auto, the CIDR allowed on the event socket is required')
   if (!values.secret) problems.push('--secret (or FREESWITCH_SECRET): the event socket password is required')
   const range = /^(\d+)-(\d+)$/.exec(values['rtp-range'] ?? '')
   const rtpStart = range ? port('rtp-range', range[1]) : NaN

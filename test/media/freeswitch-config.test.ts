@@ -22,9 +22,19 @@ t.test('the FreeSWITCH configuration: plain RTP, codecs, RTP range, event socket
   t.match(files['autoload_configs/event_socket.conf.xml']!, 'password" value="s3cret"')
 })
 
+t.test('listen address auto: the address FreeSWITCH finds, the event socket on every interface', async (t) => {
+  const { settings } = settingsFromArgs(['--out', 'd', '--secret', 'x', '--listen-ip', 'auto', '--esl-allow', '172.16.0.0/12'])
+  const files = freeswitchConfig(settings)
+  t.notMatch(files['vars.xml']!, 'local_ip_v4=')
+  t.match(files['sip_profiles/mrf.xml']!, 'sip-ip" value="$${local_ip_v4}"')
+  t.match(files['autoload_configs/event_socket.conf.xml']!, 'listen-ip" value="0.0.0.0"')
+  t.match(files['autoload_configs/acl.conf.xml']!, 'cidr="172.16.0.0/12"')
+  t.throws(() => settingsFromArgs(['--out', 'd', '--secret', 'x', '--listen-ip', 'auto']), /--esl-allow/)
+})
+
 t.test('bad command lines are refused with every problem named, nothing written', async (t) => {
   t.throws(() => settingsFromArgs(['--secret', '', '--sip-port', 'x', '--rtp-range', '9-3', '--listen-ip', 'nowhere', '--log-level', 'loud']), {
-    message: /--out[\s\S]*--listen-ip: not an IP address: nowhere[\s\S]*--secret[\s\S]*--rtp-range[\s\S]*--log-level[\s\S]*--sip-port: not a port number: x/,
+    message: /--out[\s\S]*--listen-ip: not an IP address \(or auto\): nowhere[\s\S]*--secret[\s\S]*--rtp-range[\s\S]*--log-level[\s\S]*--sip-port: not a port number: x/,
   })
   t.throws(() => settingsFromArgs(['--out', 'd', '--secret', 'x', '--bogus']), /bogus/)
 })
