@@ -310,6 +310,8 @@ export class InboundCall extends CallLegs {
       this.log.warn({ agent: this.agent, referTo: req.get('Refer-To'), reason: target.reason }, 'transfer refused')
       return void res.send(target.status, { headers: { 'X-Reason': target.reason } })
     }
+    // the agent's phone hangs up once told the transfer is accepted: that BYE ends the agent's leg only
+    this.agentDialog = undefined
     res.send(202)
     await from
       .request({
@@ -320,7 +322,9 @@ export class InboundCall extends CallLegs {
       .catch(() => undefined)
     this.log.info({ agent: this.agent, target }, 'blind transfer')
     await this.deps.engine.complete(this.tenant, this.id, 'agent')
+    this.agentDialog = from
     await this.dropAgentLeg()
+    if (this.ended) return
     if (target.kind === 'queue') {
       this.phase = 'queued'
       this.answering = false
