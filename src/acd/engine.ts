@@ -5,6 +5,9 @@ import { queueOf } from '../config/model'
 import { priorityFor } from '../routing/priority'
 import { silentLogger, type Logger } from '../telemetry/logger'
 import type { Metrics } from '../telemetry/metrics'
+import { encodeEvent } from '../events/codec'
+import type { CallFlowEvent } from '../events/contract'
+import { HISTORY_MAX_LEN } from '../events/history'
 import { type Clock, systemClock } from './clock'
 import { ID_PATTERN, keys, poolPrefix } from './keys'
 import { callPosition, queueSnapshot } from './queries'
@@ -207,7 +210,20 @@ export class AcdEngine extends EventEmitter {
     return { state, position: Number(reply['position'] ?? 0), priority }
   }
 
-  /** Appends an event of the call's history that happens outside the ACD (IVR, voicemail, ...). */
+  /**
+   * Appends a call-flow event (voicemail, closed, ivr_abandoned, call_ended, ...) to the tenant's
+   * history, typed and checked by the event contract (src/events); ts, tenant and v are added.
+   * Returns the stream entry id.
+   */
+  async record(tenant: string, event: CallFlowEvent): Promise<string> {
+    const fields = encodeEvent(event, { ts: this.clock.now(), tenant, writer: 'call-flow' })
+    return (await this.redis.xadd(keys.events(this.poolOf(tenant), tenant), 'MAXLEN', '~', HISTORY_MAX_LEN, '*', ...fields))!
+  }
+
+  /**
+   * Appends an event of the call's history that happens outside the ACD (IVR, voicemail, ...).
+   * @deprecated untyped and unchecked: use `record`, whose events are declared in src/events.
+   */
   async recordEvent(tenant: string, type: string, fields: Record<string, string>): Promise<void> {
     const flat = Object.entries({ type, ts: String(this.clock.now()), tenant, ...fields }).flat()
     await this.redis.xadd(keys.events(this.poolOf(tenant), tenant), 'MAXLEN', '~', '100000', '*', ...flat)
