@@ -64,7 +64,7 @@ export const CALL_FLOW_EVENTS = {
       agent: { kind: 'string', optional: true, doc: 'the last agent connected to the call' },
       wait_ms: { kind: 'ms', optional: true, doc: 'the wait in queues before the first answer (to the end when unanswered)' },
       talk_ms: { kind: 'ms', optional: true, doc: 'the time connected to agents, when answered' },
-      duration_ms: { kind: 'ms', doc: 'from the arrival of the call on the platform to its end' },
+      duration_ms: { kind: 'ms', optional: true, doc: 'from the arrival on the platform to the end (absent when the writer cannot know it: instance-lost)' },
     },
   },
 } as const satisfies Record<string, EventSpec>
