@@ -66,11 +66,11 @@ export async function readHistory<T extends EventType = EventType>(
   if (want <= 0) return []
   const page = !filtered && want < PAGE ? want : PAGE
   const reverse = opts.reverse === true
-  let from: string | undefined = opts.start === undefined ? '-' : String(opts.start)
-  let to: string | undefined = opts.end === undefined ? '+' : String(opts.end)
+  let from = opts.start === undefined ? '-' : String(opts.start)
+  let to = opts.end === undefined ? '+' : String(opts.end)
   const out: HistoryEvent<T>[] = []
   while (out.length < want) {
-    const rows = reverse ? await redis.xrevrange(key, to!, from!, 'COUNT', page) : await redis.xrange(key, from!, to!, 'COUNT', page)
+    const rows = reverse ? await redis.xrevrange(key, to, from, 'COUNT', page) : await redis.xrange(key, from, to, 'COUNT', page)
     for (const [id, fields] of rows) {
       let event
       try {
