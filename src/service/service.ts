@@ -2,8 +2,6 @@ import Srf from 'drachtio-srf'
 import Mrf from 'drachtio-fsmrf'
 import Redis from 'ioredis'
 import { AcdEngine } from '../acd/engine'
-import { keys } from '../acd/keys'
-import type { Notice } from '../acd/types'
 import { Registrar } from '../agents/registrar'
 import { ConfigStore } from '../config/store'
 import { FreeswitchGateway, type MediaGateway } from '../media/gateway'
@@ -14,6 +12,7 @@ import { Metrics } from '../telemetry/metrics'
 import { TrunkChannels } from '../trunks/channels'
 import type { ServiceEnv } from './env'
 import { buildHttp } from './http'
+import { OfferListener } from './offer-listener'
 
 const HEARTBEAT_MS = 3000
 const ALIVE_TTL_MS = 10_000
@@ -28,7 +27,7 @@ export class Service {
   readonly metrics = new Metrics({ defaultMetrics: true })
   readonly store: ConfigStore
   readonly redis: Redis
-  private readonly blocking: Redis
+  private readonly offers: OfferListener
   readonly engine: AcdEngine
   readonly srf = new Srf()
   private readonly mrf: Mrf
@@ -39,6 +38,7 @@ export class Service {
   private readonly registrar: Registrar
   private drachtioUp = false
   private stopping = false
+  private started = false
   private readonly timers: NodeJS.Timeout[] = []
   private readonly http
 
@@ -50,10 +50,10 @@ export class Service {
       return Math.min(2000, 100 * attempt)
     }
     this.redis = new Redis(env.redisUrl, { retryStrategy: retry('redis'), maxRetriesPerRequest: null })
-    this.blocking = new Redis(env.redisUrl, { retryStrategy: retry('redis'), maxRetriesPerRequest: null })
-    for (const r of [this.redis, this.blocking]) r.on('error', (err) => this.log.debug({ err: err.message }, 'redis error'))
+    this.redis.on('error', (err) => this.log.debug({ err: err.message }, 'redis error'))
     const config = this.store.current
     this.engine = new AcdEngine(this.redis, config, { instanceId: env.instanceId, logger: this.log, metrics: this.metrics })
+    this.offers = new OfferListener(this.redis, env.instanceId, (n) => this.engine.emit('notice', n), this.log)
     this.channels = new TrunkChannels(this.redis, config, env.instanceId)
     this.registrar = new Registrar(this.redis, config, env.drachtio.secret + env.instanceId)
     this.mrf = new Mrf(this.srf)
@@ -75,6 +75,7 @@ export class Service {
           this.channels.setConfig(c)
           this.registrar.setConfig(c)
           this.frontEnd.setConfig(c)
+          if (this.started) this.offers.follow(this.engine.pools())
           this.log.info('configuration reloaded')
         })
         .catch((err: unknown) => this.log.error({ err }, 'the new configuration could not be written to Redis; reload again once it is reachable'))
@@ -99,7 +100,8 @@ export class Service {
     this.timers.push(setInterval(() => void this.tick(), 200))
     this.timers.push(setInterval(() => void this.heartbeat(), HEARTBEAT_MS))
     await this.heartbeat()
-    for (const pool of this.engine.pools()) void this.listenOffers(pool)
+    this.offers.follow(this.engine.pools())
+    this.started = true
     if (this.env.freeswitch.length > 0) this.checkPrompts()
     this.log.info('service started')
   }
@@ -187,26 +189,13 @@ export class Service {
     }
   }
 
-  /** Offers for this instance's calls caused by other instances' actions. */
-  private async listenOffers(pool: string): Promise<void> {
-    const key = keys.offers(pool, this.env.instanceId)
-    while (!this.stopping) {
-      try {
-        const item = await this.blocking.blpop(key, 1)
-        if (item) this.engine.emit('notice', JSON.parse(item[1]) as Notice)
-      } catch (err) {
-        if (!this.stopping) await new Promise((r) => setTimeout(r, 500))
-      }
-    }
-  }
-
   async stop(): Promise<void> {
     this.stopping = true
     for (const t of this.timers) clearInterval(t)
     await this.http.close()
     for (const ms of this.mediaServers) ms.disconnect()
     this.srf.disconnect()
-    this.blocking.disconnect()
+    this.offers.stop()
     this.redis.disconnect()
   }
 }

@@ -8,7 +8,8 @@ import type { Logger } from '../telemetry/logger'
 import type { Metrics } from '../telemetry/metrics'
 import type { TrunkChannels } from '../trunks/channels'
 import { answerFeatureCode, parseFeatureCode, runFeatureCode } from './feature-codes'
-import { InboundCall } from './inbound-call'
+import type { CallFlow } from '../call/call-flow'
+import { inboundCall } from './inbound-call'
 import { routeInbound, TrunkDirectory } from './inbound-routing'
 import { uriHost, uriUser } from './sdp'
 
@@ -31,7 +32,7 @@ const MAX_EXPIRES = 7200
  */
 export class SipFrontEnd {
   private directory: TrunkDirectory
-  private readonly calls = new Map<string, InboundCall>()
+  private readonly calls = new Map<string, CallFlow>()
 
   constructor(private readonly deps: FrontEndDeps) {
     this.directory = new TrunkDirectory(deps.engine.platform)
@@ -76,16 +77,18 @@ export class SipFrontEnd {
       this.deps.metrics.callsRejected.inc({ tenant: decision.tenant ?? 'unknown', reason: String(decision.status) })
       return this.reply(res, 'INVITE', decision.status, { 'X-Reason': decision.reason })
     }
-    const call = new InboundCall(
+    const started = await inboundCall(
       { ...this.deps, media: this.deps.media(), onEnded: (c) => this.calls.delete(`${c.tenant}/${c.id}`) },
       req,
       res,
       decision.trunk,
       decision.ddi,
     )
-    this.calls.set(`${call.tenant}/${call.id}`, call)
-    await call.start()
-    if (call.ended) this.calls.delete(`${call.tenant}/${call.id}`)
+    if (!started) return
+    const key = `${started.flow.call.tenant.id}/${started.flow.call.id}`
+    this.calls.set(key, started.flow)
+    await started.run()
+    if (started.flow.call.ended) this.calls.delete(key)
   }
 
   private async onFeatureCode(req: Srf.SrfRequest, res: Srf.SrfResponse, user: string): Promise<void> {

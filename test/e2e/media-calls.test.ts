@@ -195,7 +195,7 @@ t.test('calls through FreeSWITCH: hold music while queued, then bridged to the a
     t.ok(await fs.waitForChannels(0, 10_000), 'FreeSWITCH channel count back to zero')
     t.equal(await channels.count(trunk, 'out'), 0)
     const ev = (await history()).filter((e) => e['call'] === call)
-    t.same(ev.map((e) => e['type']), ['enqueued', 'callback_requested', 'reserved', 'connected', 'callback_connected', 'completed'])
+    t.same(ev.map((e) => e['type']), ['enqueued', 'callback_requested', 'reserved', 'connected', 'callback_connected', 'completed', 'call_ended'])
     t.match(ev.find((e) => e['type'] === 'callback_connected'), { agent: 'alice', number: '+33612345678', attempt: '1' })
     t.match(ev.at(-1), { agent: 'alice', ended_by: 'agent' })
     await engine.logout('alice').catch(() => undefined)

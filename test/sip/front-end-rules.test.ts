@@ -106,7 +106,7 @@ t.test('SIP helpers', async (t) => {
 })
 
 t.test('blind transfer targets stay inside the tenant', async (t) => {
-  const { transferTarget } = await import('../../src/sip/transfer')
+  const { transferTarget } = await import('../../src/routing/transfer')
   t.same(transferTarget(config, 'gridco', 'queue-connections'), { kind: 'queue', queue: 'connections' })
   t.same(transferTarget(config, 'gridco', '+33972000002'), { kind: 'queue', queue: 'connections' }, 'own DDI')
   const closedConfig = { ...config, tenants: new Map(config.tenants) }

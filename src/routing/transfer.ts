@@ -1,7 +1,7 @@
 import type { PlatformConfig } from '../config/model'
 import { toE164 } from '../config/phone'
-import { callableNumber } from '../routing/number-policy'
-import { queueStatus } from '../routing/opening'
+import { callableNumber } from './number-policy'
+import { queueStatus } from './opening'
 
 export type TransferTarget =
   | { kind: 'queue'; queue: string }
