@@ -4,13 +4,13 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Test } from 'tap'
+import type { TestScope } from '../stack/scope'
 import { generatePromptSet } from '../media/prompt-set'
 import { PrivateRedis } from '../redis/private-server'
-import { startApp } from '../../test/helpers/app'
-import { startDrachtio } from '../../test/helpers/drachtio'
-import { startFreeswitch } from '../../test/helpers/freeswitch'
-import { runSipp } from '../../test/helpers/sipp'
+import { startApp } from '../stack/app'
+import { startDrachtio } from '../stack/drachtio'
+import { startFreeswitch } from '../stack/freeswitch'
+import { runSipp } from '../stack/sipp'
 
 const CALLS = Number(process.env['BENCH_MEDIA_CALLS'] ?? 300)
 const RATE = Number(process.env['BENCH_MEDIA_RATE'] ?? 10)
@@ -18,7 +18,7 @@ const HOLD_MS = Number(process.env['BENCH_MEDIA_HOLD_MS'] ?? 35_000)
 const say = (line: string) => process.stderr.write(`[bench-media ${new Date().toISOString().slice(11, 19)}] ${line}\n`)
 
 const cleanups: (() => unknown)[] = []
-const owner = { teardown: (f: () => unknown) => void cleanups.push(f) } as unknown as Test
+const owner: TestScope = { teardown: (f) => void cleanups.push(f), passing: () => true }
 
 function platform(): string {
   return `

@@ -21,18 +21,18 @@ import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import Srf from 'drachtio-srf'
 import Redis from 'ioredis'
-import type { Test } from 'tap'
+import type { TestScope } from '../stack/scope'
 import { AcdEngine } from '../acd/engine'
 import { Registrar } from '../agents/registrar'
 import { parseConfig } from '../config/load'
 import type { PlatformConfig } from '../config/model'
 import { PrivateRedis } from '../redis/private-server'
 import { TrunkChannels } from '../trunks/channels'
-import { startApp, type AppHandle } from '../../test/helpers/app'
-import { killOnExit, sleep } from '../../test/helpers/child'
-import { startDrachtio, type DrachtioHandle } from '../../test/helpers/drachtio'
-import { startFreeswitch, type FreeswitchHandle } from '../../test/helpers/freeswitch'
-import { startSippUas, type SippUas } from '../../test/helpers/sipp'
+import { startApp, type AppHandle } from '../stack/app'
+import { killOnExit, sleep } from '../stack/child'
+import { startDrachtio, type DrachtioHandle } from '../stack/drachtio'
+import { startFreeswitch, type FreeswitchHandle } from '../stack/freeswitch'
+import { startSippUas, type SippUas } from '../stack/sipp'
 import { serviceLogSummary } from './service-log'
 import { describe, percentile, reportFailures, runLoad, type LoadOptions, type LoadResult } from './sipp-load'
 
@@ -86,7 +86,7 @@ function cleanup(): Promise<void> {
 }
 
 /** What startApp needs from a tap test: a teardown list. */
-const teardownOnly = { teardown: (f: () => unknown) => void cleanups.push(f) } as unknown as Test
+const teardownOnly: TestScope = { teardown: (f) => void cleanups.push(f), passing: () => true }
 
 /** Stops a child on process exit too (the service is started without such a hook). */
 /** The load caller's settings for this bench: the bench tenant's caller address and DDI. */

@@ -4,10 +4,10 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { binaryOrThrow } from '../../test/helpers/binaries'
-import { killOnExit, stopProcess } from '../../test/helpers/child'
-import { freeUdpPort } from '../../test/helpers/ports'
-import { scenarioPath } from '../../test/helpers/sipp'
+import { binaryOrThrow } from '../stack/binaries'
+import { killOnExit, stopProcess } from '../stack/child'
+import { freeUdpPort } from '../stack/ports'
+import { scenarioPath } from '../stack/sipp'
 
 export interface LoadResult {
   label: string

@@ -6,10 +6,11 @@ import { join } from 'node:path'
 import Srf from 'drachtio-srf'
 import Mrf from 'drachtio-fsmrf'
 import t, { type Test } from 'tap'
-import { findBinary, requireBinaries } from '../helpers/binaries'
-import { startDrachtio, type DrachtioHandle } from '../helpers/drachtio'
-import { startFreeswitch } from '../helpers/freeswitch'
-import { describeSipp, runSipp, startSippUas } from '../helpers/sipp'
+import { findBinary } from '../../src/stack/binaries'
+import { requireBinaries } from '../helpers/binaries'
+import { startDrachtio, type DrachtioHandle } from '../../src/stack/drachtio'
+import { startFreeswitch } from '../../src/stack/freeswitch'
+import { describeSipp, runSipp, startSippUas } from '../../src/stack/sipp'
 
 const STATIC_SDP = [
   'v=0',

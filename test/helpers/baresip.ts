@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Test } from 'tap'
 import { analyseTone, type ToneReport } from '../../src/media/tone'
-import { binaryOrThrow } from './binaries'
-import { killOnExit, sleep, stopProcess } from './child'
-import { assertLoopback, freePort, freeUdpPort } from './ports'
+import { binaryOrThrow } from '../../src/stack/binaries'
+import { killOnExit, sleep, stopProcess } from '../../src/stack/child'
+import { assertLoopback, freePort, freeUdpPort } from '../../src/stack/ports'
 
 export interface BaresipEvent {
   type: string

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { alawDecode, alawEncode, analyseTone, sine, toneShare, ulawDecode, ulawEncode } from '../../src/media/tone'
 import { RtpEndpoint } from '../../src/media/rtp-endpoint'
-import { freeUdpPort } from '../helpers/ports'
+import { freeUdpPort } from '../../src/stack/ports'
 
 t.test('G.711: mu-law and A-law round trips stay within one quantisation step', async (t) => {
   for (const x of [0, 1, -1, 100, -100, 1000, -1000, 8000, -8000, 32000, -32000]) {

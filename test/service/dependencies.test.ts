@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { freePort } from '../../src/redis/private-server'
 import { readEnv, parseMediaServers } from '../../src/service/env'
-import { startApp } from '../helpers/app'
+import { startApp } from '../../src/stack/app'
 import { e2ePlatform } from '../helpers/e2e-platform'
 import { withRedis } from '../helpers/redis'
 

@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Test } from 'tap'
-import { freePort } from '../../src/redis/private-server'
+import type { TestScope } from './scope'
+import { freePort } from '../redis/private-server'
 
 export interface AppHandle {
   httpPort: number
@@ -38,7 +38,7 @@ export function readLog(file: string): Record<string, unknown>[] {
  * with a generated config and the given dependencies, and waits until /health is green.
  */
 export async function startApp(
-  t: Test,
+  t: TestScope,
   opts: { configYaml: string; redisUrl: string; drachtio: { host: string; adminPort: number; secret: string }; freeswitch?: { host: string; eslPort: number; secret: string }; instanceId?: string; waitHealthy?: boolean; env?: Record<string, string> },
 ): Promise<AppHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'acd-app-'))

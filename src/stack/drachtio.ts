@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Test } from 'tap'
+import type { TestScope } from './scope'
 import { binaryOrThrow } from './binaries'
 import { killOnExit, sleep, stopProcess, tail, tcpAccepts } from './child'
 import { freePort, freeSipPort } from './ports'
@@ -64,7 +64,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
  * `logFile`. Resolves once both the admin and the SIP port accept connections. With `t`, it is
  * stopped at teardown (and its temp dir kept, with a note, when the test failed).
  */
-export async function startDrachtio(t?: Test, opts: DrachtioOptions = {}): Promise<DrachtioHandle> {
+export async function startDrachtio(t?: TestScope, opts: DrachtioOptions = {}): Promise<DrachtioHandle> {
   const bin = binaryOrThrow('drachtio')
   const logLevel = opts.logLevel ?? (process.env['E2E_DRACHTIO_LOGLEVEL'] as DrachtioOptions['logLevel']) ?? 'info'
   const sofiaLogLevel = opts.sofiaLogLevel ?? Number(process.env['E2E_DRACHTIO_SOFIA_LOGLEVEL'] ?? 3)

@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram'
 import { existsSync, readFileSync } from 'node:fs'
 import { createServer, isIP } from 'node:net'
-import { freePort } from '../../src/redis/private-server'
+import { freePort } from '../redis/private-server'
 
 export { freePort }
 

@@ -4,8 +4,8 @@ import { closeSync, createWriteStream, mkdirSync, mkdtempSync, openSync, readFil
 import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import type { Test } from 'tap'
-import { FREESWITCH_PROFILE as PROFILE, freeswitchConfig, type FreeswitchSettings } from '../../src/media/freeswitch-config'
+import type { TestScope } from './scope'
+import { FREESWITCH_PROFILE as PROFILE, freeswitchConfig, type FreeswitchSettings } from '../media/freeswitch-config'
 import { binaryOrThrow } from './binaries'
 import { killOnExit, sleep, stopProcess, tail } from './child'
 import { freePort, freeSipPort } from './ports'
@@ -257,7 +257,7 @@ export function parseChannelCount(output: string): number {
  * sessions-per-second raised. Resolves once the event socket answers and the profile is
  * RUNNING. With `t`, it is stopped at teardown (temp dir kept, with a note, when the test failed).
  */
-export async function startFreeswitch(t?: Test, opts: FreeswitchOptions = {}): Promise<FreeswitchHandle> {
+export async function startFreeswitch(t?: TestScope, opts: FreeswitchOptions = {}): Promise<FreeswitchHandle> {
   const bin = binaryOrThrow('freeswitch')
   const logLevel = opts.logLevel ?? (process.env['E2E_FREESWITCH_LOGLEVEL'] as FreeswitchOptions['logLevel']) ?? 'info'
   const dir = mkdtempSync(join(tmpdir(), 'acd-freeswitch-'))
