@@ -19,7 +19,6 @@
 import type { ChildProcess } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
-import Srf from 'drachtio-srf'
 import Redis from 'ioredis'
 import type { TestScope } from '../stack/scope'
 import { AcdEngine } from '../acd/engine'
@@ -33,8 +32,11 @@ import { killOnExit, sleep } from '../stack/child'
 import { startDrachtio, type DrachtioHandle } from '../stack/drachtio'
 import { startFreeswitch, type FreeswitchHandle } from '../stack/freeswitch'
 import { startSippUas, type SippUas } from '../stack/sipp'
+import { bareCeiling } from './bare-b2bua'
+import { benchPlatform } from './bench-platform'
+import { printFigures, type ProductResult } from './sip-report'
 import { serviceLogSummary } from './service-log'
-import { describe, percentile, reportFailures, runLoad, type LoadOptions, type LoadResult } from './sipp-load'
+import { describe, reportFailures, runLoad, type LoadOptions } from './sipp-load'
 
 const num = (name: string, def: number): number => {
   const v = process.env[name]
@@ -85,10 +87,9 @@ function cleanup(): Promise<void> {
   })())
 }
 
-/** What startApp needs from a tap test: a teardown list. */
+/** Where the starters register their stops. */
 const teardownOnly: TestScope = { teardown: (f) => void cleanups.push(f), passing: () => true }
 
-/** Stops a child on process exit too (the service is started without such a hook). */
 /** The load caller's settings for this bench: the bench tenant's caller address and DDI. */
 function loadOptions(o: { label: string; target: string; rate: number; seconds: number }): LoadOptions {
   return {
@@ -128,93 +129,9 @@ async function startAgentPhone(): Promise<SippUas> {
 }
 
 // ------------------------------------------------------------------------------------------
-// Phase 1: a bare drachtio-srf B2BUA on the same drachtio-server.
-
-async function bareCeiling(drachtio: DrachtioHandle): Promise<{ cps: number; rate: number }> {
-  const phone = await startAgentPhone()
-  const srf = new Srf()
-  const agentUri = `sip:agent@${phone.address}`
-  let b2buaErrors = 0
-  srf.on('error', (err: Error) => progress(`bare B2BUA: drachtio connection error: ${err.message}`))
-  srf.invite((req, res) => {
-    srf
-      .createB2BUA(req, res, agentUri, { localSdpB: req.body })
-      .then(({ uas, uac }) => {
-        uas.on('destroy', () => uac.destroy())
-        uac.on('destroy', () => uas.destroy())
-      })
-      .catch(() => b2buaErrors++)
-  })
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('bare B2BUA: no connection to drachtio-server in 10 s')), 10_000)
-    srf.once('connect', (err: Error | undefined) => {
-      clearTimeout(timer)
-      if (err) reject(err)
-      else resolve()
-    })
-    srf.connect({ host: drachtio.host, port: drachtio.adminPort, secret: drachtio.secret })
-  })
-  const disconnect = () => srf.disconnect()
-  cleanups.push(disconnect)
-  progress(`bare B2BUA connected; agent phone ${phone.address}`)
-
-  let best = { cps: 0, rate: 0 }
-  const target = `${drachtio.host}:${drachtio.sipPort}`
-  for (const rate of BARE_RATES) {
-    const r = await runLoad(loadOptions({ label: `bare@${rate}`, target, rate, seconds: BARE_STEP_SECONDS }))
-    progress(describe(r) + (b2buaErrors ? ` b2bua_errors=${b2buaErrors}` : ''))
-    reportFailures(r, progress)
-    if (r.failed > 0 || r.code !== 0) break
-    if (r.cps > best.cps) best = { cps: r.cps, rate }
-    // no failure yet, but the calls no longer keep up with the offered rate: past the ceiling
-    if (r.cps < SATURATED * rate) {
-      progress(`bare@${rate}: ${r.cps.toFixed(1)} cps sustained, under ${Math.round(SATURATED * 100)}% of the offered rate: saturated`)
-      break
-    }
-    await sleep(1000)
-  }
-  srf.disconnect()
-  cleanups.splice(cleanups.indexOf(disconnect), 1)
-  await phone.stop()
-  // drachtio routes INVITEs to every connected app: let it notice this one has gone
-  await sleep(1000)
-  return best
-}
-
-// ------------------------------------------------------------------------------------------
 // Phases 2 and 3: the service.
 
-function platformYaml(): string {
-  const lines = [
-    'platform: { max_no_answer: 3, default_region: FR }',
-    'tenants:',
-    `  - id: ${TENANT}`,
-    '    name: Bench',
-    '    timezone: Europe/Paris',
-    '    pool: bench',
-    '    sip_domain: bench.acd.local',
-    '    skills: [calls]',
-    '    trunks:',
-    `      - { id: bench-carrier, allowed_sources: [${CALLER_IP}/32], max_inbound: 5000, max_outbound: 0 }`,
-    '    ddis:',
-    `      - { number: "${DDI}", queue: main }`,
-    '    queues:',
-    '      - { id: main, skills: [{ skill: calls, min_level: 1 }], strategy: longest-idle, ring_timeout_seconds: 10, wrap_up_seconds: 0, max_length: 100000, max_wait_seconds: 600 }',
-    'agents:',
-  ]
-  for (let i = 0; i < AGENTS; i++) lines.push(`  - { id: a${i}, sip_username: a${i}, tenants: [${TENANT}], skills: { ${TENANT}: { calls: 5 } } }`)
-  return lines.join('\n') + '\n'
-}
 
-/** Counts of the service's log lines by level, and the most frequent warnings and errors. */
-
-interface ProductResult {
-  load: LoadResult
-  trunkChannels: number
-  freeswitchChannels: number | undefined
-  agentsNotAvailable: number
-  activeCalls: unknown
-}
 
 async function productPhase(o: {
   label: string
@@ -320,12 +237,19 @@ async function main(): Promise<void> {
   progress(`drachtio-server on ${drachtio.host}:${drachtio.sipPort} (admin ${drachtio.adminPort})`)
 
   // 1. the bare B2BUA ceiling
-  const bare = await bareCeiling(drachtio)
+  const bare = await bareCeiling(drachtio, {
+    startAgentPhone,
+    step: (rate, target) => runLoad(loadOptions({ label: `bare@${rate}`, target, rate, seconds: BARE_STEP_SECONDS })),
+    progress,
+    cleanups,
+    rates: BARE_RATES,
+    saturated: SATURATED,
+  })
   progress(`bare B2BUA ceiling: ${bare.cps.toFixed(1)} cps (step ${bare.rate} cps, no failure) after ${Math.round((Date.now() - t0) / 1000)} s`)
 
   const server = await PrivateRedis.start()
   cleanups.push(() => server.stop())
-  const yaml = platformYaml()
+  const yaml = benchPlatform({ tenant: TENANT, callerIp: CALLER_IP, ddi: DDI, agents: AGENTS })
   const config = parseConfig(yaml, 'bench-sip.yaml')
 
   // 2. the service without media
@@ -347,23 +271,7 @@ async function main(): Promise<void> {
   }
   progress(`done in ${Math.round((Date.now() - t0) / 1000)} s`)
 
-  const fig = (r: LoadResult) => ({
-    cps: r.cps.toFixed(1),
-    p50: Math.round(percentile(r.setupMs, 50)),
-    p99: Math.round(percentile(r.setupMs, 99)),
-  })
-  if (media) {
-    const m = fig(media.load)
-    process.stdout.write(
-      `bench-sip-media: rate=${media.load.rate} cps=${m.cps} failed=${media.load.failed} p50_ms=${m.p50} p99_ms=${m.p99} ` +
-        `trunk_channels=${media.trunkChannels} freeswitch_channels=${media.freeswitchChannels}\n`,
-    )
-  } else {
-    process.stdout.write('bench-sip-media: skipped\n')
-  }
-  const p = fig(plain.load)
-  const ratio = bare.cps > 0 ? (plain.load.cps / bare.cps).toFixed(2) : 'n/a'
-  process.stdout.write(`bench-sip: cps=${p.cps} failed=${plain.load.failed} p50_ms=${p.p50} p99_ms=${p.p99} bare_cps=${bare.cps.toFixed(1)} ratio=${ratio}\n`)
+  printFigures(plain, media, bare)
 }
 
 const watchdog = setTimeout(() => {
