@@ -15,7 +15,7 @@ export interface Qualification {
 }
 
 /** Minimum level per required skill and maximum tier at each escalation step. */
-export function stepRequirements(queue: Queue): { minLevels: number[]; maxTier: number }[] {
+function stepRequirements(queue: Queue): { minLevels: number[]; maxTier: number }[] {
   const steps = [{ minLevels: queue.skills.map((s) => s.minLevel), maxTier: 1 }]
   for (const e of queue.escalation) {
     const prev = steps[steps.length - 1]!
@@ -27,7 +27,7 @@ export function stepRequirements(queue: Queue): { minLevels: number[]; maxTier: 
   return steps
 }
 
-export function qualifyForQueue(config: PlatformConfig, agent: Agent, queue: Queue): Qualification | undefined {
+function qualifyForQueue(config: PlatformConfig, agent: Agent, queue: Queue): Qualification | undefined {
   if (!agent.tenants.includes(queue.tenant)) return undefined
   const skills = agent.skills[queue.tenant] ?? {}
   const levels = queue.skills.map((s) => skills[s.skill] ?? 0)

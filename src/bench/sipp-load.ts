@@ -30,7 +30,7 @@ export interface LoadResult {
   dir: string
 }
 
-export function parseStat(file: string): Array<Record<string, string>> {
+function parseStat(file: string): Array<Record<string, string>> {
   if (!existsSync(file)) return []
   const lines = readFileSync(file, 'latin1').split('\n').filter((l) => l.trim() !== '')
   const header = lines[0]?.split(';') ?? []

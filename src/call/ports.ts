@@ -3,7 +3,6 @@
 // and time. The steps in ./steps know nothing else; src/sip implements these for drachtio-srf and
 // FreeSWITCH, tests implement them with fakes.
 import type { AcdEngine } from '../acd/engine'
-import type { Notice } from '../acd/types'
 import type { Tenant } from '../config/model'
 import type { Logger } from '../telemetry/logger'
 import type { Metrics } from '../telemetry/metrics'
@@ -108,4 +107,3 @@ export interface FlowDeps {
   onEnded(call: { tenant: string; id: string }): void
 }
 
-export type { Notice }

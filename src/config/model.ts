@@ -10,17 +10,6 @@ export type Strategy =
   | 'skill-level'
   | 'ring-all'
 
-export const STRATEGIES: readonly Strategy[] = [
-  'longest-idle',
-  'fewest-calls',
-  'least-talk-time',
-  'round-robin',
-  'top-down',
-  'random',
-  'skill-level',
-  'ring-all',
-]
-
 export interface SkillRequirement {
   skill: string
   minLevel: number
@@ -58,7 +47,6 @@ export interface RetryPolicy {
 }
 
 export type OutboundFailure = 'busy' | 'no-answer' | 'failed'
-export const OUTBOUND_FAILURES: readonly OutboundFailure[] = ['busy', 'no-answer', 'failed']
 
 /** The callback offer of a queue: after a wait, a key lets the caller hang up and keep their place. */
 export interface CallbackOffer {

@@ -30,7 +30,7 @@ export interface FreeswitchSettings {
   codecs?: string
 }
 
-export const DEFAULT_CODECS = 'PCMU,PCMA,OPUS'
+const DEFAULT_CODECS = 'PCMU,PCMA,OPUS'
 
 const MODULES = [
   'mod_console', 'mod_logfile', 'mod_event_socket', 'mod_sofia', 'mod_loopback', 'mod_commands', 'mod_conference',

@@ -4,7 +4,7 @@ import { endDialog } from '../sip/dialogs'
 import { answerProblem } from './sdp-media'
 
 /** Hold music used when a queue names none: a gentle repeating tone pattern. */
-export const DEFAULT_HOLD = 'tone_stream://L=-1;%(400,200,523,659);%(400,200,659,784);%(800,1200,784,988)'
+const DEFAULT_HOLD = 'tone_stream://L=-1;%(400,200,523,659);%(400,200,659,784);%(800,1200,784,988)'
 export const TONE_OK = 'tone_stream://%(300,100,880);%(300,0,1320)'
 export const TONE_FAILED = 'tone_stream://%(250,250,480,620);%(250,250,480,620);%(250,0,480,620)'
 
@@ -48,7 +48,7 @@ export interface MediaGateway {
 }
 
 /** The far end's SDP cannot be used (SRTP where plain RTP was offered, no common codec, ...). */
-export class MediaRefused extends Error {
+class MediaRefused extends Error {
   readonly status = 488
 }
 

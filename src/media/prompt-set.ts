@@ -100,7 +100,7 @@ export function generatePromptSet(language: string, dir: string): string[] {
 }
 
 /** A short, calm arpeggio (8 kHz mono) looped as the default hold music. */
-export function generateHoldMusic(file: string): string {
+function generateHoldMusic(file: string): string {
   const notes = [523.25, 659.25, 783.99, 659.25, 587.33, 698.46, 880.0, 698.46, 523.25, 659.25, 783.99, 1046.5, 783.99, 659.25, 587.33, 493.88]
   const chain = notes.flatMap((f, i) => [...(i ? [':'] : []), 'synth', '0.45', 'sine', String(f), 'fade', 'q', '0.02', '0.45', '0.15', 'gain', '-9'])
   const r = spawnSync('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', file, ...chain], { encoding: 'utf8' })

@@ -15,7 +15,7 @@ export interface AudioLine {
 
 const STATIC: Record<number, string> = { 0: 'PCMU', 8: 'PCMA', 9: 'G722', 18: 'G729' }
 /** The audio codecs the platform's media servers take (FreeSWITCH names). */
-export const PLATFORM_CODECS = ['PCMU', 'PCMA', 'OPUS']
+const PLATFORM_CODECS = ['PCMU', 'PCMA', 'OPUS']
 
 /** The audio m-lines of an SDP body, with their attributes. */
 export function audioLines(sdp: string | undefined): AudioLine[] {

@@ -69,7 +69,7 @@ function pidAlive(pid: number): boolean {
  * file in the temp dir, so that FreeSWITCH instances of parallel test files never share ports.
  * A lock whose process is gone is taken over. When all are taken, shares a random one.
  */
-export function claimRtpWindow(): { start: number; end: number; release(): void } {
+function claimRtpWindow(): { start: number; end: number; release(): void } {
   const order = [...Array(RTP_WINDOWS).keys()].sort(() => Math.random() - 0.5)
   for (const i of order) {
     const lock = join(tmpdir(), `acd-freeswitch-rtp-${i}.lock`)
@@ -107,14 +107,14 @@ export function claimRtpWindow(): { start: number; end: number; release(): void 
 }
 
 /** Parses the `status` API output ("... 2 session(s) - peak 3, last 5min 3 ..."). */
-export function parseSessionCount(output: string): number {
+function parseSessionCount(output: string): number {
   const m = /(\d+)\s+session\(s\)\s+-\s+peak/.exec(output)
   if (!m) throw new Error(`unexpected 'status' output: ${JSON.stringify(output)}`)
   return Number(m[1])
 }
 
 /** Parses `show channels count` output ("\n3 total.\n"). */
-export function parseChannelCount(output: string): number {
+function parseChannelCount(output: string): number {
   const m = /(\d+)\s+total\./.exec(output)
   if (!m) throw new Error(`unexpected 'show channels count' output: ${JSON.stringify(output)}`)
   return Number(m[1])

@@ -6,7 +6,7 @@ import { freePort } from '../redis/private-server'
 export { freePort }
 
 /** True for 127.0.0.0/8, ::1 and localhost: the only addresses the SIP tests may use. */
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   const h = host.replace(/^\[(.*)\]$/, '$1')
   if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true
   return isIP(h) === 4 && h.startsWith('127.')
@@ -17,7 +17,7 @@ export function assertLoopback(host: string, what: string): void {
 }
 
 /** Tries to bind UDP `port` on `host`; resolves the bound port, or undefined when taken. */
-export function bindUdp(port: number, host = '127.0.0.1'): Promise<number | undefined> {
+function bindUdp(port: number, host = '127.0.0.1'): Promise<number | undefined> {
   return new Promise((resolve) => {
     const sock = createSocket(isIP(host) === 6 ? 'udp6' : 'udp4')
     sock.once('error', () => {

@@ -7,7 +7,7 @@ import { killOnExit, sleep, waitExit } from './child'
 import { assertLoopback, freeUdpPort, udpPortBound } from './ports'
 
 /** The folder of the SIPp scenarios (sipp-scenarios/ at the repository root). */
-export const SCENARIO_DIR = resolve(__dirname, '..', '..', 'sipp-scenarios')
+const SCENARIO_DIR = resolve(__dirname, '..', '..', 'sipp-scenarios')
 
 export interface SippResult {
   /** SIPp's exit code: 0 all calls succeeded, 1 some failed, 99 no call processed,

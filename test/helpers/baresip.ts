@@ -58,7 +58,7 @@ export interface BaresipPhone {
  * The first channel of a 16-bit PCM WAV file and its sample rate, read to the end of the file
  * (the header's sizes may not be final while the phone still writes it).
  */
-export function readWav(file: string): { rate: number; samples: Float64Array } {
+function readWav(file: string): { rate: number; samples: Float64Array } {
   const buf = readFileSync(file)
   let off = 12
   let rate = 8000
