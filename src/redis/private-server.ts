@@ -76,7 +76,17 @@ export class PrivateRedis {
 
   /** Kills the server and starts it again on the same port (scripts and data are gone). */
   async restart(): Promise<void> {
-    await this.kill()
+    await this.down()
+    await this.up()
+  }
+
+  /** An outage: the server is killed (its port refuses connections until `up`). */
+  down(): Promise<void> {
+    return this.kill()
+  }
+
+  /** Back on the same port, empty. */
+  async up(): Promise<void> {
     this.proc = PrivateRedis.spawn(this.port, this.dir)
     await this.waitReady()
   }

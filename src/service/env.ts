@@ -21,6 +21,12 @@ export interface ServiceEnv {
   httpPort: number
   instanceId: string
   logLevel: string
+  /** SIGTERM lets the calls in progress finish for at most this long */
+  drainSeconds: number
+  /** thresholds of the door (admission of new calls) */
+  door: { maxCallsInSetup: number; maxLoopLagMs: number; maxMediaSessions: number; minMediaIdlePercent: number }
+  /** INVITEs and REGISTERs per source address and second, and the burst allowed */
+  sourceRate: { rate: number; burst: number }
 }
 
 export function parseMediaServers(text: string | undefined): MediaServerAddress[] {
@@ -54,5 +60,13 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
     httpPort: int(env, 'HTTP_PORT', 8080),
     instanceId: env['INSTANCE_ID'] ?? `${hostname().replace(/[^A-Za-z0-9._-]/g, '-')}-${process.pid}`,
     logLevel: env['LOG_LEVEL'] ?? 'info',
+    drainSeconds: int(env, 'DRAIN_SECONDS', 30),
+    door: {
+      maxCallsInSetup: int(env, 'MAX_CALLS_IN_SETUP', 200),
+      maxLoopLagMs: int(env, 'MAX_EVENT_LOOP_LAG_MS', 250),
+      maxMediaSessions: int(env, 'MAX_MEDIA_SESSIONS', 1800),
+      minMediaIdlePercent: int(env, 'MIN_MEDIA_IDLE_PERCENT', 10),
+    },
+    sourceRate: { rate: int(env, 'SOURCE_RATE', 50), burst: int(env, 'SOURCE_BURST', 100) },
   }
 }

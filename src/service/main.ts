@@ -9,12 +9,19 @@ async function main(): Promise<void> {
   // is logged; it never takes the calls of this instance down with it.
   process.on('unhandledRejection', (err) => service.log.error({ err }, 'unhandled rejection'))
   process.on('SIGHUP', () => service.store.reload())
-  const shutdown = () => {
-    service.log.info('stopping')
-    void service.stop().then(() => process.exit(0))
+  let stopping = false
+  const shutdown = (drainMs: number) => () => {
+    if (stopping) return
+    stopping = true
+    service.log.info({ drainMs }, 'stopping')
+    void service
+      .drain(drainMs)
+      .then(() => service.stop())
+      .then(() => process.exit(0))
   }
-  process.on('SIGTERM', shutdown)
-  process.on('SIGINT', shutdown)
+  // SIGTERM: drain the calls in progress (bounded), then exit; SIGINT: at once
+  process.on('SIGTERM', shutdown(service.env.drainSeconds * 1000))
+  process.on('SIGINT', shutdown(0))
   await service.start()
 }
 

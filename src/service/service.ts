@@ -11,7 +11,9 @@ import { createLogger, type Logger } from '../telemetry/logger'
 import { Metrics } from '../telemetry/metrics'
 import { TrunkChannels } from '../trunks/channels'
 import type { ServiceEnv } from './env'
+import { DEFAULT_DOOR_LIMITS, doorDecision } from '../sip/door'
 import { buildHttp } from './http'
+import { LoadMonitor } from './load-monitor'
 import { OfferListener } from './offer-listener'
 
 const HEARTBEAT_MS = 3000
@@ -38,6 +40,9 @@ export class Service {
   private readonly registrar: Registrar
   private drachtioUp = false
   private stopping = false
+  private draining = false
+  private drained = false
+  private readonly load: LoadMonitor
   private started = false
   private readonly timers: NodeJS.Timeout[] = []
   private readonly http
@@ -51,6 +56,12 @@ export class Service {
     }
     this.redis = new Redis(env.redisUrl, { retryStrategy: retry('redis'), maxRetriesPerRequest: null })
     this.redis.on('error', (err) => this.log.debug({ err: err.message }, 'redis error'))
+    // back after an outage (a restart may have lost the queue definitions): write them again
+    this.redis.on('ready', () => {
+      if (!this.started) return
+      this.log.info({ dependency: 'redis' }, 'redis is back: configuration written again')
+      this.engine.applyConfig(this.store.current).catch((err: unknown) => this.log.error({ err }, 'configuration could not be written after redis came back'))
+    })
     const config = this.store.current
     this.engine = new AcdEngine(this.redis, config, { instanceId: env.instanceId, logger: this.log, metrics: this.metrics })
     this.offers = new OfferListener(this.redis, env.instanceId, (n) => this.engine.emit('notice', n), this.log)
@@ -58,6 +69,8 @@ export class Service {
     this.registrar = new Registrar(this.redis, config, env.drachtio.secret + env.instanceId)
     this.mrf = new Mrf(this.srf)
     this.gateway = env.freeswitch.length ? new FreeswitchGateway(() => this.mediaServers) : undefined
+    this.load = new LoadMonitor(() => this.mediaServers)
+    const limits = { ...DEFAULT_DOOR_LIMITS, ...env.door }
     this.frontEnd = new SipFrontEnd({
       srf: this.srf,
       engine: this.engine,
@@ -66,6 +79,18 @@ export class Service {
       media: () => this.gateway,
       log: this.log,
       metrics: this.metrics,
+      sourceRate: env.sourceRate,
+      door: () =>
+        doorDecision(
+          {
+            redisReady: () => this.redis.status === 'ready',
+            draining: () => this.draining,
+            callsInSetup: () => this.frontEnd.callsInSetup,
+            loopLagMs: () => this.load.loopLagMs(),
+            mediaLoad: () => (this.gateway ? this.load.mediaLoad() : undefined),
+          },
+          limits,
+        ),
     })
     this.frontEnd.attach(this.srf)
     this.store.on('changed', (c) => {
@@ -84,11 +109,37 @@ export class Service {
     this.http = buildHttp(this.metrics, this)
   }
 
+  /** Ready for new calls: every dependency up and not draining; each one named. */
   async health(): Promise<{ ok: boolean; [k: string]: unknown }> {
     const redis = this.redis.status === 'ready'
     const media = this.mediaServers.filter((m) => m.connected()).length
-    const ok = redis && this.drachtioUp && (this.env.freeswitch.length === 0 || media > 0)
-    return { ok, instance: this.env.instanceId, redis, drachtio: this.drachtioUp, mediaServers: { configured: this.env.freeswitch.length, connected: media }, calls: this.frontEnd.activeCalls }
+    const ok = redis && this.drachtioUp && (this.env.freeswitch.length === 0 || media > 0) && !this.draining
+    return {
+      ok,
+      instance: this.env.instanceId,
+      redis,
+      drachtio: this.drachtioUp,
+      mediaServers: { configured: this.env.freeswitch.length, connected: media, load: this.load.mediaLoad() },
+      calls: this.frontEnd.activeCalls,
+      callsInSetup: this.frontEnd.callsInSetup,
+      eventLoopLagMs: Math.round(this.load.loopLagMs()),
+      draining: this.draining,
+      drained: this.drained,
+    }
+  }
+
+  /**
+   * Stops taking calls (503 with Retry-After at the door, not ready on /readyz), lets the calls in
+   * progress finish for at most `drainMs`, then says so (log line and /health's `drained`).
+   */
+  async drain(drainMs: number): Promise<void> {
+    this.draining = true
+    this.log.info({ calls: this.frontEnd.activeCalls, drainMs }, 'draining: no new calls')
+    const until = Date.now() + drainMs
+    while (this.frontEnd.activeCalls > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100))
+    this.drained = this.frontEnd.activeCalls === 0
+    if (this.drained) this.log.info('drained: no call left')
+    else this.log.warn({ calls: this.frontEnd.activeCalls }, 'drain time over: calls still up are cut')
   }
 
   async start(): Promise<void> {
@@ -100,6 +151,7 @@ export class Service {
     this.timers.push(setInterval(() => void this.tick(), 200))
     this.timers.push(setInterval(() => void this.heartbeat(), HEARTBEAT_MS))
     await this.heartbeat()
+    this.load.start()
     this.offers.follow(this.engine.pools())
     this.started = true
     if (this.env.freeswitch.length > 0) this.checkPrompts()
@@ -191,6 +243,7 @@ export class Service {
 
   async stop(): Promise<void> {
     this.stopping = true
+    this.load.stop()
     for (const t of this.timers) clearInterval(t)
     await this.http.close()
     for (const ms of this.mediaServers) ms.disconnect()

@@ -11,6 +11,7 @@ import { answerFeatureCode, parseFeatureCode, runFeatureCode } from './feature-c
 import type { CallFlow } from '../call/call-flow'
 import { inboundCall } from './inbound-call'
 import { routeInbound, TrunkDirectory } from './inbound-routing'
+import { SourceLimiter, type DoorDecision } from './door'
 import { uriHost, uriUser } from './sdp'
 
 export interface FrontEndDeps {
@@ -21,6 +22,10 @@ export interface FrontEndDeps {
   media: () => MediaGateway | undefined
   log: Logger
   metrics: Metrics
+  /** Admission of new calls (overload, draining, Redis away); open when not given. */
+  door?: () => DoorDecision
+  /** INVITEs and REGISTERs per source address and second, and their burst */
+  sourceRate?: { rate: number; burst: number }
 }
 
 const DEFAULT_EXPIRES = 3600
@@ -33,9 +38,12 @@ const MAX_EXPIRES = 7200
 export class SipFrontEnd {
   private directory: TrunkDirectory
   private readonly calls = new Map<string, CallFlow>()
+  private readonly limiter: SourceLimiter
+  private setup = 0
 
   constructor(private readonly deps: FrontEndDeps) {
     this.directory = new TrunkDirectory(deps.engine.platform)
+    this.limiter = new SourceLimiter(deps.sourceRate?.rate ?? 50, deps.sourceRate?.burst ?? 100)
     deps.engine.on('notice', (n: Notice) => {
       const call = this.calls.get(`${n.tenant}/${n.call}`)
       if (call) void call.notice(n).catch((err) => deps.log.error({ err, tenant: n.tenant, call: n.call }, 'notice handling failed'))
@@ -49,6 +57,19 @@ export class SipFrontEnd {
 
   get activeCalls(): number {
     return this.calls.size
+  }
+
+  /** Calls between their INVITE and the caller being answered (or refused). */
+  get callsInSetup(): number {
+    return this.setup
+  }
+
+  /** A source over its rate gets 503 with Retry-After, before any routing or Redis work. */
+  private limited(req: Srf.SrfRequest, res: Srf.SrfResponse, method: string): boolean {
+    if (this.limiter.take(req.source_address)) return false
+    this.deps.metrics.callsRejected.inc({ tenant: 'unknown', reason: `${method.toLowerCase()}-rate` })
+    this.reply(res, method, 503, { 'Retry-After': '1', 'X-Reason': 'too many requests from this address' })
+    return true
   }
 
   attach(srf: Srf): void {
@@ -69,6 +90,7 @@ export class SipFrontEnd {
   }
 
   private async onInvite(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
+    if (this.limited(req, res, 'INVITE')) return
     const user = uriUser(req.uri)
     if (user?.startsWith('*')) return this.onFeatureCode(req, res, user)
     const decision = routeInbound(this.directory, req.source_address, user, uriUser(req.get('To')))
@@ -77,14 +99,29 @@ export class SipFrontEnd {
       this.deps.metrics.callsRejected.inc({ tenant: decision.tenant ?? 'unknown', reason: String(decision.status) })
       return this.reply(res, 'INVITE', decision.status, { 'X-Reason': decision.reason })
     }
+    const door = this.deps.door?.() ?? { open: true }
+    if (!door.open) {
+      this.deps.log.warn({ tenant: decision.ddi.tenant, reason: door.reason }, 'new call refused at the door')
+      this.deps.metrics.callsRejected.inc({ tenant: decision.ddi.tenant, reason: door.reason })
+      return this.reply(res, 'INVITE', 503, { 'Retry-After': String(door.retryAfter), 'X-Reason': door.reason })
+    }
+    this.setup++
+    let inSetup = true
+    const setupDone = () => {
+      if (inSetup) this.setup--
+      inSetup = false
+    }
     const started = await inboundCall(
-      { ...this.deps, media: this.deps.media(), onEnded: (c) => this.calls.delete(`${c.tenant}/${c.id}`) },
+      { ...this.deps, media: this.deps.media(), onEnded: (c) => this.calls.delete(`${c.tenant}/${c.id}`), setupDone },
       req,
       res,
       decision.trunk,
       decision.ddi,
-    )
-    if (!started) return
+    ).catch((err: unknown) => {
+      setupDone()
+      throw err
+    })
+    if (!started) return setupDone()
     const key = `${started.flow.call.tenant.id}/${started.flow.call.id}`
     this.calls.set(key, started.flow)
     await started.run()
@@ -108,6 +145,7 @@ export class SipFrontEnd {
   }
 
   private async onRegister(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
+    if (this.limited(req, res, 'REGISTER')) return
     const { registrar, log } = this.deps
     const domain = uriHost(req.uri) ?? uriHost(req.get('To')) ?? ''
     const auth = await registrar.authenticate('REGISTER', domain, req.get('Authorization') || undefined, req.source_address)

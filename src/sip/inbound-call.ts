@@ -26,6 +26,8 @@ export interface CallDeps {
   timers?: Timers
   /** Called once the call has ended everywhere (channels released, engine told). */
   onEnded(call: { tenant: string; id: string }): void
+  /** Called once the caller is answered (or the answer failed): the call is out of its setup. */
+  setupDone?(): void
 }
 
 /**
@@ -72,5 +74,6 @@ export async function inboundCall(deps: CallDeps, req: Srf.SrfRequest, res: Srf.
     }),
   )
   const entry: Entry = ddi.entry.kind === 'ivr' ? { kind: 'ivr', ivr: ddi.entry.ivr } : { kind: 'queue' }
-  return { flow, run: () => flow.start(leg, entry, { ddi: ddi.number, trunk: trunk.id }, () => leg.answer()) }
+  const answer = () => leg.answer().finally(() => deps.setupDone?.())
+  return { flow, run: () => flow.start(leg, entry, { ddi: ddi.number, trunk: trunk.id }, answer) }
 }

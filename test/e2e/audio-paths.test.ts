@@ -3,26 +3,15 @@
 // is an RTP endpoint of the test, and a real softphone (baresip) as the agent, registered with
 // digest and logged in with *41. Each side sends its own tone; what each side receives is decoded
 // and searched for the other's tone (Goertzel), for every way a call gets bridged.
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { AcdEngine } from '../../src/acd/engine'
 import { keys } from '../../src/acd/keys'
-import { parseConfig } from '../../src/config/load'
-import { generatePromptSet } from '../../src/media/prompt-set'
 import { RtpEndpoint } from '../../src/media/rtp-endpoint'
 import { describeTone, type ToneReport } from '../../src/media/tone'
-import { TrunkChannels } from '../../src/trunks/channels'
-import { startApp } from '../../src/stack/app'
+import { freeUdpPort } from '../../src/stack/ports'
+import { runSipp, startSippUas, type SippResult } from '../../src/stack/sipp'
 import { startBaresip, type BaresipPhone } from '../helpers/baresip'
 import { requireBinaries } from '../helpers/binaries'
-import { startDrachtio } from '../../src/stack/drachtio'
-import { e2ePlatform } from '../helpers/e2e-platform'
-import { startFreeswitch } from '../../src/stack/freeswitch'
-import { freeUdpPort } from '../../src/stack/ports'
-import { withRedis } from '../helpers/redis'
-import { runSipp, startSippUas, type SippResult } from '../../src/stack/sipp'
+import { startMediaStack } from '../helpers/media-stack'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 /** The tones of the parties; none is in the hold music, the ringback or the prompts' main band. */
@@ -36,26 +25,8 @@ const PRESENT = 0.6
 
 t.test('audio both ways on every bridge', async (t) => {
   if (!requireBinaries(t, ['drachtio', 'freeswitch', 'sipp', 'baresip'])) return
-  const { redis, server } = await withRedis(t)
-  const carrierPort = await freeUdpPort('127.0.0.2')
-  const yaml = e2ePlatform({ outboundProxy: `127.0.0.2:${carrierPort}`, ringTimeout: 5 })
-  const config = parseConfig(yaml, 'e2e.yaml')
-  const drachtio = await startDrachtio(t)
-  const prompts = mkdtempSync(join(tmpdir(), 'acd-e2e-prompts-'))
-  generatePromptSet('en', join(prompts, 'en'))
-  const fs = await startFreeswitch(t)
-  const app = await startApp(t, {
-    env: { PROMPTS_DIR: prompts, VOICEMAIL_DIR: mkdtempSync(join(tmpdir(), 'acd-e2e-vm-')) },
-    configYaml: yaml,
-    redisUrl: server.url,
-    drachtio: { host: drachtio.host, adminPort: drachtio.adminPort, secret: drachtio.secret },
-    freeswitch: { host: fs.host, eslPort: fs.eslPort, secret: fs.secret },
-  })
-  const engine = new AcdEngine(redis, config, { instanceId: 'e2e-observer' })
-  const channels = new TrunkChannels(redis, config, 'e2e-observer')
-  const trunk = config.tenants.get('gridco')!.trunks[0]!
-  const target = `${drachtio.host}:${drachtio.sipPort}`
-  const proxy = `${drachtio.host}:${drachtio.sipPort}`
+  const { redis, fs, app, engine, channels, trunk, target, carrierPort } = await startMediaStack(t, { ringTimeout: 5 })
+  const proxy = target
 
   const phone = (user: string, ip: string, toneHz: number, codecs?: string[]) =>
     startBaresip(t, { ip, user, domain: 'gridco.acd.local', password: `${user}-secret`, proxy, toneHz, codecs })
