@@ -64,8 +64,12 @@ export class SipFrontEnd {
     return this.setup
   }
 
-  /** A source over its rate gets 503 with Retry-After, before any routing or Redis work. */
+  /**
+   * A source over its rate gets 503 with Retry-After, before any routing or Redis work. Trunks'
+   * own addresses are held by their channel caps instead (a carrier sends every call from a few).
+   */
   private limited(req: Srf.SrfRequest, res: Srf.SrfResponse, method: string): boolean {
+    if (this.directory.trunksFrom(req.source_address).length > 0) return false
     if (this.limiter.take(req.source_address)) return false
     this.deps.metrics.callsRejected.inc({ tenant: 'unknown', reason: `${method.toLowerCase()}-rate` })
     this.reply(res, method, 503, { 'Retry-After': '1', 'X-Reason': 'too many requests from this address' })
