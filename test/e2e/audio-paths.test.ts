@@ -28,9 +28,9 @@ t.test('audio both ways on every bridge', async (t) => {
   const { redis, fs, app, engine, channels, trunk, target, carrierPort } = await startMediaStack(t, { ringTimeout: 5 })
   const proxy = target
 
-  const phone = (user: string, ip: string, toneHz: number, codecs?: string[]) =>
-    startBaresip(t, { ip, user, domain: 'gridco.acd.local', password: `${user}-secret`, proxy, toneHz, codecs })
-  const alice = await phone('alice', '127.0.0.21', ALICE_HZ)
+  const phone = (scope: Test, user: string, ip: string, toneHz: number, codecs?: string[]) =>
+    startBaresip(scope, { ip, user, domain: 'gridco.acd.local', password: `${user}-secret`, proxy, toneHz, codecs })
+  const alice = await phone(t, 'alice', '127.0.0.21', ALICE_HZ)
   await alice.registered()
 
   /** A trunk caller (SIPp) whose audio is an RTP endpoint sending `toneHz`. */
@@ -165,7 +165,7 @@ t.test('audio both ways on every bridge', async (t) => {
   })
 
   t.test('blind transfer to another queue, to an agent whose phone talks opus: the caller (PCMU) and the new agent hear each other', async (t) => {
-    const bruno = await phone('bruno', '127.0.0.22', BRUNO_HZ, ['opus/48000/2'])
+    const bruno = await phone(t, 'bruno', '127.0.0.22', BRUNO_HZ, ['opus/48000/2'])
     await bruno.registered()
     await waitState('alice', 'available')
     const from = alice.events.length
