@@ -1,49 +1,131 @@
 /**
- * Redis key layout of the ACD. Every key starts with the pool prefix `acd:{<pool>}` — the hash
- * tag is the agent pool (the tenants that may share agents), so that each Lua script touches
- * one Redis Cluster slot. Every key holding tenant data carries the tenant after `:t:`.
- * Agent keys carry the pool only: an agent is shared by the pool's tenants, and its hash
- * records which tenants its login session serves. See docs in README ("Redis key layout").
+ * Redis key layout, declared once. Every key starts with the pool prefix `acd:{<pool>}` — the hash
+ * tag is the agent pool (the tenants that may share agents), so that each Lua script touches one
+ * Redis Cluster slot. Every key holding tenant data carries the tenant after `:t:`. Agent keys
+ * carry the pool only: an agent is shared by the pool's tenants, and its hash records which
+ * tenants its login session serves. See README ("Redis key layout").
  *
- *   acd:{P}:settings                   hash   pool settings (max_no_answer)
- *   acd:{P}:seq                        string call order counter (FIFO within a priority)
- *   acd:{P}:timers                     zset   due time -> "res|T/C" "esc|T/C" "ref|T/C" "max|T/C" "cbr|T/C" "wrap|A"
- *   acd:{P}:agents                     set    logged-in agents
- *   acd:{P}:agent:A                    hash   state, tenants, call, idle_since, calls, talk_ms, rna, ...
- *   acd:{P}:agent:A:quals              hash   "T/Q" -> "step|pos|level|strategy|nsteps" for this session
- *   acd:{P}:agent:A:referred           zset   calls waiting for this referent agent
- *   acd:{P}:t:T:q:Q                    hash   queue definition (strategy, ring_ms, wrap_ms, esc, ...)
- *   acd:{P}:t:T:q:Q:w:S                zset   waiting calls at escalation step S, by priority then order
- *   acd:{P}:t:T:q:Q:waiting            zset   all waiting calls (position)
- *   acd:{P}:t:T:q:Q:since              zset   waiting calls by enqueue time (longest wait)
- *   acd:{P}:t:T:q:Q:a:S                zset   available agents whose first qualifying step is S, by strategy
- *   acd:{P}:t:T:q:Q:staffed            set    logged-in agents that may take this queue
- *   acd:{P}:t:T:q:Q:stats              hash   counters (offered, answered, abandoned, ...)
- *   acd:{P}:t:T:q:Q:callbacks          zset   callbacks not made yet (caller gone), by request time
- *   acd:{P}:t:T:call:C                 hash   call state
- *   acd:{P}:t:T:events                 stream events of tenant T (enqueued, reserved, connected, ...)
- *   acd:{P}:inst:I:offers              list   offers/notices for instance I (owner of the calls' signalling)
+ * KEY_LAYOUT is the only spelling of the keys: the TypeScript functions `keys.*` and the Lua key
+ * builders `K.<name>(...)` of the scripts (expanded by the script loader: luaKeyExpression) are
+ * both made from it. In a template, `<name>` is a parameter; every parameter is a whole
+ * `:`-separated part.
  */
+export const KEY_LAYOUT = {
+  settings: { key: 'settings', type: 'hash', holds: 'pool settings (`max_no_answer`)' },
+  seq: { key: 'seq', type: 'string', holds: 'arrival counter (FIFO within a priority)' },
+  timers: { key: 'timers', type: 'zset', holds: 'due time → `res|T/C`, `esc|T/C`, `ref|T/C`, `max|T/C`, `cbr|T/C` (callback retry), `wrap|A`' },
+  agents: { key: 'agents', type: 'set', holds: 'logged-in agents' },
+  agent: { key: 'agent:<agent>', type: 'hash', holds: 'state, tenants, call, idle_since, calls, talk_ms, rna, reason, pause_pending' },
+  agentQuals: { key: 'agent:<agent>:quals', type: 'hash', holds: '`T/Q` → `step|position|level|strategy|steps` for the session' },
+  agentReferred: { key: 'agent:<agent>:referred', type: 'zset', holds: 'calls waiting for this referent agent' },
+  queue: { key: 't:<tenant>:q:<queue>', type: 'hash', holds: 'queue definition (strategy, ring_ms, wrap_ms, esc, …)' },
+  queueStep: { key: 't:<tenant>:q:<queue>:w:<step>', type: 'zset', holds: 'calls waiting at escalation step S, score = (100 − priority)·10¹³ + arrival' },
+  queueWaiting: { key: 't:<tenant>:q:<queue>:waiting', type: 'zset', holds: 'all waiting calls (position)' },
+  queueSince: { key: 't:<tenant>:q:<queue>:since', type: 'zset', holds: 'waiting calls by arrival time (longest wait)' },
+  queueAvailable: { key: 't:<tenant>:q:<queue>:a:<step>', type: 'zset', holds: 'available agents first qualifying at step S, score by strategy' },
+  queueStaffed: { key: 't:<tenant>:q:<queue>:staffed', type: 'set', holds: 'logged-in agents that may take the queue' },
+  queueCallbacks: { key: 't:<tenant>:q:<queue>:callbacks', type: 'zset', holds: 'callbacks not made yet (their callers hung up), by request time' },
+  queueStats: { key: 't:<tenant>:q:<queue>:stats', type: 'hash', holds: 'offered, answered, answered_in_sl, abandoned, wait_ms, talk_ms, …' },
+  call: { key: 't:<tenant>:call:<call>', type: 'hash', holds: 'call state' },
+  events: { key: 't:<tenant>:events', type: 'stream', holds: "the tenant's events" },
+  registration: { key: 't:<tenant>:reg:<agent>', type: 'hash', holds: "an agent phone's registration in the tenant's realm (contact, source, expires_at), expiring" },
+  authThrottle: { key: 't:<tenant>:throttle:auth:<source>', type: 'string', holds: "failed authentications from a source address in the tenant's realm, expiring" },
+  trunkChannels: { key: 't:<tenant>:trunk:<trunk>:<direction>', type: 'hash', holds: 'channels in use on a trunk, direction `in`/`out`: call → instance' },
+  offers: { key: 'inst:<instance>:offers', type: 'list', holds: 'offers and notices for instance I' },
+  alive: { key: 'inst:<instance>:alive', type: 'string', holds: "instance I's heartbeat (expiring): trunk channels of dead instances are swept" },
+} as const
+
+export type KeyName = keyof typeof KEY_LAYOUT
+type Template<N extends KeyName> = (typeof KEY_LAYOUT)[N]['key']
+type Params<S extends string> = S extends `${string}<${infer P}>${infer Rest}` ? [P, ...Params<Rest>] : []
+type Values<T extends string[]> = { [I in keyof T]: string | number }
+type KeyArgs<N extends KeyName> = Values<Params<Template<N>>>
+export type KeyFunctions = { [N in KeyName]: (pool: string, ...args: KeyArgs<N>) => string }
+
+/** A template cut into its `:`-separated parts: literal text, or a parameter's name. */
+type Part = { literal: string } | { param: string }
+
+const LUA_KEYWORDS = new Set(
+  'and break do else elseif end false for function if in local nil not or repeat return then true until while'.split(' '),
+)
+
+function parse(name: string, template: string): Part[] {
+  return template.split(':').map((part) => {
+    const m = /^<([a-z][a-zA-Z0-9]*)>$/.exec(part)
+    if (m) {
+      if (LUA_KEYWORDS.has(m[1]!)) throw new Error(`key ${name}: parameter <${m[1]}> is a Lua keyword`)
+      return { param: m[1]! }
+    }
+    if (!/^[a-z0-9_-]+$/.test(part)) throw new Error(`key ${name}: bad part ${JSON.stringify(part)} in ${template}`)
+    return { literal: part }
+  })
+}
+
+const LAYOUT: ReadonlyMap<KeyName, Part[]> = new Map(Object.entries(KEY_LAYOUT).map(([n, d]) => [n as KeyName, parse(n, d.key)]))
+
 export const poolPrefix = (pool: string): string => `acd:{${pool}}`
 
-export const keys = {
-  settings: (pool: string) => `${poolPrefix(pool)}:settings`,
-  timers: (pool: string) => `${poolPrefix(pool)}:timers`,
-  agents: (pool: string) => `${poolPrefix(pool)}:agents`,
-  agent: (pool: string, agent: string) => `${poolPrefix(pool)}:agent:${agent}`,
-  agentQuals: (pool: string, agent: string) => `${poolPrefix(pool)}:agent:${agent}:quals`,
-  agentReferred: (pool: string, agent: string) => `${poolPrefix(pool)}:agent:${agent}:referred`,
-  queue: (pool: string, tenant: string, queue: string) => `${poolPrefix(pool)}:t:${tenant}:q:${queue}`,
-  queueStep: (pool: string, tenant: string, queue: string, step: number) => `${keys.queue(pool, tenant, queue)}:w:${step}`,
-  queueWaiting: (pool: string, tenant: string, queue: string) => `${keys.queue(pool, tenant, queue)}:waiting`,
-  queueSince: (pool: string, tenant: string, queue: string) => `${keys.queue(pool, tenant, queue)}:since`,
-  queueAvailable: (pool: string, tenant: string, queue: string, step: number) => `${keys.queue(pool, tenant, queue)}:a:${step}`,
-  queueStaffed: (pool: string, tenant: string, queue: string) => `${keys.queue(pool, tenant, queue)}:staffed`,
-  queueStats: (pool: string, tenant: string, queue: string) => `${keys.queue(pool, tenant, queue)}:stats`,
-  queueCallbacks: (pool: string, tenant: string, queue: string) => `${keys.queue(pool, tenant, queue)}:callbacks`,
-  call: (pool: string, tenant: string, call: string) => `${poolPrefix(pool)}:t:${tenant}:call:${call}`,
-  events: (pool: string, tenant: string) => `${poolPrefix(pool)}:t:${tenant}:events`,
-  offers: (pool: string, instance: string) => `${poolPrefix(pool)}:inst:${instance}:offers`,
+function keyFunction(name: KeyName, parts: Part[]): (pool: string, ...args: (string | number)[]) => string {
+  const arity = parts.filter((p) => 'param' in p).length
+  return (pool, ...args) => {
+    if (args.length !== arity) throw new Error(`keys.${name} takes ${arity} arguments after the pool, not ${args.length}`)
+    let i = 0
+    let out = poolPrefix(pool)
+    for (const p of parts) out += `:${'literal' in p ? p.literal : String(args[i++])}`
+    return out
+  }
+}
+
+/** `keys.<name>(pool, ...parameters)`: the key, e.g. `keys.queueStep('p', 'acme', 'sales', 0)`. */
+export const keys = Object.fromEntries([...LAYOUT].map(([n, parts]) => [n, keyFunction(n, parts)])) as unknown as KeyFunctions
+
+const SIMPLE_LUA_EXPRESSION = /^(?:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[[^[\]]*\])*|'[^'\\]*'|"[^"\\]*"|\d+)$/
+
+/**
+ * The Lua expression of the key `name` from the Lua expressions of its parameters, built on the
+ * pool prefix `P` (KEYS[1] of every script): the script loader puts it in place of each
+ * `K.<name>(...)` of a script, e.g. `K.queueStep(c.tenant, c.queue, s)` becomes
+ * `(P .. ':t:' .. c.tenant .. ':q:' .. c.queue .. ':w:' .. s)`.
+ */
+export function luaKeyExpression(name: string, args: string[]): string {
+  const parts = LAYOUT.get(name as KeyName)
+  if (!parts) throw new Error(`no key named ${JSON.stringify(name)} in the key layout (src/acd/keys.ts)`)
+  const arity = parts.filter((p) => 'param' in p).length
+  if (args.length !== arity) throw new Error(`K.${name} takes ${arity} arguments (${KEY_LAYOUT[name as KeyName].key}), not ${args.length}`)
+  let i = 0
+  let out = 'P'
+  let literal = ''
+  for (const p of parts) {
+    if ('literal' in p) {
+      literal += `:${p.literal}`
+      continue
+    }
+    const arg = args[i++]!.trim()
+    out += ` .. '${literal}:' .. ${SIMPLE_LUA_EXPRESSION.test(arg) ? arg : `(${arg})`}`
+    literal = ''
+  }
+  if (literal) out += ` .. '${literal}'`
+  return `(${out})`
+}
+
+/**
+ * The name and parameters of a key of `pool` (for tests and tools), or undefined. A parameter
+ * other than the last holds no `:`; the most specific template wins (`agent:a1:quals` is
+ * agentQuals of a1, not agent "a1:quals").
+ */
+export function parseKey(pool: string, key: string): { name: KeyName; params: string[] } | undefined {
+  const prefix = `${poolPrefix(pool)}:`
+  if (!key.startsWith(prefix)) return undefined
+  let best: { name: KeyName; params: string[]; literals: number } | undefined
+  for (const [name, parts] of LAYOUT) {
+    const source = parts
+      .map((p, i) => ('literal' in p ? p.literal : i === parts.length - 1 ? '(.+)' : '([^:]+)'))
+      .join(':')
+    const m = new RegExp(`^${source}$`).exec(key.slice(prefix.length))
+    const literals = parts.filter((p) => 'literal' in p).length
+    if (m && (!best || literals > best.literals)) best = { name, params: m.slice(1), literals }
+  }
+  return best && { name: best.name, params: best.params }
 }
 
 /** Ids that appear inside keys and script arguments must not contain separators. */

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis'
-import { poolPrefix } from '../acd/keys'
+import { keys } from '../acd/keys'
 import type { Agent, PlatformConfig, Tenant } from '../config/model'
 import { challengeHeader, NonceIssuer, parseDigest, verifyDigest } from './digest'
 
@@ -21,7 +21,9 @@ const FAILURE_WINDOW_S = 60
 /**
  * Agent authentication (digest against the HA1 of the tenant realm) and registrations in Redis.
  * A realm is a tenant's sip_domain: an agent authenticates only in the realms of the tenants it may
- * serve. Repeated failures from one source are throttled.
+ * serve. Repeated failures from one source address in a realm are throttled in that realm.
+ * Registrations and failure counts are tenant data: their keys sit in the slot of the tenant's pool
+ * and carry the tenant (keys.registration, keys.authThrottle).
  */
 export class Registrar {
   readonly nonces: NonceIssuer
@@ -50,19 +52,20 @@ export class Registrar {
   }
 
   private regKey(tenant: Tenant, agent: string): string {
-    return `${poolPrefix(tenant.pool)}:t:${tenant.id}:reg:${agent}`
+    return keys.registration(tenant.pool, tenant.id, agent)
   }
 
-  private throttleKey(source: string): string {
-    return `acd:throttle:auth:${source}`
+  private throttleKey(tenant: Tenant, source: string): string {
+    return keys.authThrottle(tenant.pool, tenant.id, source)
   }
 
-  async throttled(source: string): Promise<boolean> {
-    return Number((await this.redis.get(this.throttleKey(source))) ?? 0) >= MAX_FAILURES
+  /** Whether `source` failed to authenticate too often lately in the realm of `tenant`. */
+  async throttled(tenant: Tenant, source: string): Promise<boolean> {
+    return Number((await this.redis.get(this.throttleKey(tenant, source))) ?? 0) >= MAX_FAILURES
   }
 
-  private async failed(source: string): Promise<void> {
-    const key = this.throttleKey(source)
+  private async failed(tenant: Tenant, source: string): Promise<void> {
+    const key = this.throttleKey(tenant, source)
     const n = await this.redis.incr(key)
     if (n === 1) await this.redis.expire(key, FAILURE_WINDOW_S)
   }
@@ -71,12 +74,12 @@ export class Registrar {
   async authenticate(method: string, domain: string, authorization: string | undefined, source: string): Promise<AuthOutcome> {
     const tenant = this.tenantByDomain(domain)
     if (!tenant) return { ok: false, status: 404, reason: `unknown domain ${domain}` }
-    if (await this.throttled(source)) return { ok: false, status: 403, reason: 'too many failed attempts; try later' }
+    if (await this.throttled(tenant, source)) return { ok: false, status: 403, reason: 'too many failed attempts; try later' }
     const fields = parseDigest(authorization)
     const challenge = challengeHeader(tenant.sipDomain, this.nonces.issue())
     if (!fields) return { ok: false, status: 401, reason: 'authentication required', challenge }
     if (fields['realm'] !== tenant.sipDomain) {
-      await this.failed(source)
+      await this.failed(tenant, source)
       return { ok: false, status: 403, reason: `credentials for realm ${fields['realm']} presented to ${tenant.sipDomain}` }
     }
     if (!this.nonces.valid(fields['nonce'] ?? '')) {
@@ -85,7 +88,7 @@ export class Registrar {
     const agent = this.agentBySipUser(fields['username'] ?? '')
     const stored = agent?.ha1[tenant.id]
     if (!agent || !stored || !agent.tenants.includes(tenant.id) || !verifyDigest(fields, method, stored)) {
-      await this.failed(source)
+      await this.failed(tenant, source)
       return { ok: false, status: 403, reason: 'bad credentials' }
     }
     return { ok: true, agent, tenant }

@@ -1,52 +1,47 @@
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type Redis from 'ioredis'
+import { keys, poolPrefix } from '../acd/keys'
+import { defineScripts, type ScriptCaller } from '../acd/scripts'
 import type { PlatformConfig, Trunk } from '../config/model'
-import { poolPrefix } from '../acd/keys'
 
 export type Direction = 'in' | 'out'
 
-const lua = (name: string) => readFileSync(join(__dirname, 'lua', `${name}.lua`), 'utf8')
-
-type Caller = (key: string, ...args: (string | number)[]) => Promise<number>
+export const TRUNK_LUA_DIR = join(__dirname, 'lua')
+export const TRUNK_SCRIPT_NAMES = ['acquire', 'sweep'] as const
+type TrunkScript = (typeof TRUNK_SCRIPT_NAMES)[number]
 
 /**
  * Per-trunk channel counts shared by every instance: one hash per trunk and direction, call id →
- * the instance holding it. Taking a channel is atomic against the cap; every ending releases it;
- * channels of instances whose heartbeat expired are released by `sweep`.
+ * the instance holding it, in the pool slot of the trunk's tenant (keys.trunkChannels). Taking a
+ * channel is atomic against the cap; every ending releases it; channels of instances whose
+ * heartbeat (keys.alive) expired are released by `sweep`.
  */
 export class TrunkChannels {
-  private readonly acquireScript: Caller
-  private readonly sweepScript: Caller
+  private readonly scripts: Record<TrunkScript, ScriptCaller<number>>
 
   constructor(
     private readonly redis: Redis,
     private config: PlatformConfig,
     private readonly instanceId: string,
   ) {
-    redis.defineCommand('trunk_acquire', { numberOfKeys: 1, lua: lua('acquire') })
-    redis.defineCommand('trunk_sweep', { numberOfKeys: 1, lua: lua('sweep') })
-    const r = redis as unknown as Record<string, Caller>
-    this.acquireScript = r['trunk_acquire']!.bind(redis)
-    this.sweepScript = r['trunk_sweep']!.bind(redis)
+    this.scripts = defineScripts<TrunkScript, number>(redis, 'trunk', TRUNK_LUA_DIR, TRUNK_SCRIPT_NAMES)
   }
 
   setConfig(config: PlatformConfig): void {
     this.config = config
   }
 
-  key(trunk: Trunk, direction: Direction): string {
-    const pool = this.config.tenants.get(trunk.tenant)!.pool
-    return `${poolPrefix(pool)}:t:${trunk.tenant}:trunk:${trunk.id}:${direction}`
+  private poolOf(trunk: Trunk): string {
+    return this.config.tenants.get(trunk.tenant)!.pool
   }
 
-  private aliveKey(pool: string): string {
-    return `${poolPrefix(pool)}:inst:${this.instanceId}:alive`
+  key(trunk: Trunk, direction: Direction): string {
+    return keys.trunkChannels(this.poolOf(trunk), trunk.tenant, trunk.id, direction)
   }
 
   async acquire(trunk: Trunk, direction: Direction, callId: string): Promise<boolean> {
     const cap = direction === 'in' ? trunk.maxInbound : trunk.maxOutbound
-    return (await this.acquireScript(this.key(trunk, direction), callId, this.instanceId, cap)) === 1
+    return (await this.scripts.acquire(poolPrefix(this.poolOf(trunk)), trunk.tenant, trunk.id, direction, callId, this.instanceId, cap)) === 1
   }
 
   async release(trunk: Trunk, direction: Direction, callId: string): Promise<void> {
@@ -61,7 +56,7 @@ export class TrunkChannels {
   async heartbeat(ttlMs: number): Promise<void> {
     const pools = new Set([...this.config.tenants.values()].map((t) => t.pool))
     const multi = this.redis.multi()
-    for (const pool of pools) multi.set(this.aliveKey(pool), String(Date.now()), 'PX', ttlMs)
+    for (const pool of pools) multi.set(keys.alive(pool, this.instanceId), String(Date.now()), 'PX', ttlMs)
     await multi.exec()
   }
 
@@ -71,7 +66,7 @@ export class TrunkChannels {
     for (const tenant of this.config.tenants.values()) {
       for (const trunk of tenant.trunks) {
         for (const direction of ['in', 'out'] as const) {
-          released += await this.sweepScript(this.key(trunk, direction), `${poolPrefix(tenant.pool)}:inst:`)
+          released += await this.scripts.sweep(poolPrefix(this.poolOf(trunk)), trunk.tenant, trunk.id, direction)
         }
       }
     }

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis'
+import { keys, parseKey, poolPrefix } from '../../src/acd/keys'
 
 /** Atomic dump of a pool's ACD state (hashes, sets, sorted sets), for invariant checks. */
 const DUMP = `
@@ -19,7 +20,7 @@ export interface PoolDump {
 }
 
 export async function dumpPool(redis: Redis, pool: string): Promise<PoolDump> {
-  const raw = JSON.parse((await redis.eval(DUMP, 1, `acd:{${pool}}`)) as string) as [string, string, string[] | Record<string, never>][]
+  const raw = JSON.parse((await redis.eval(DUMP, 1, poolPrefix(pool))) as string) as [string, string, string[] | Record<string, never>][]
   const d: PoolDump = { hashes: new Map(), zsets: new Map(), sets: new Map() }
   for (const [k, type, v] of raw) {
     const list = Array.isArray(v) ? v : []
@@ -35,35 +36,40 @@ export async function dumpPool(redis: Redis, pool: string): Promise<PoolDump> {
 
 /** Returns every violated invariant of the ACD state (empty when consistent). */
 export function checkInvariants(d: PoolDump, pool: string): string[] {
-  const P = `acd:{${pool}}`
   const bad: string[] = []
   const agents = new Map<string, Record<string, string>>()
   const calls = new Map<string, Record<string, string>>()
   for (const [k, h] of d.hashes) {
-    let m = new RegExp(`^${escape(P)}:agent:([^:]+)$`).exec(k)
-    if (m) agents.set(m[1]!, h)
-    m = new RegExp(`^${escape(P)}:t:([^:]+):call:(.+)$`).exec(k)
-    if (m) calls.set(`${m[1]}/${m[2]}`, h)
+    const key = parseKey(pool, k)
+    if (key?.name === 'agent') agents.set(key.params[0]!, h)
+    if (key?.name === 'call') calls.set(`${key.params[0]}/${key.params[1]}`, h)
   }
-  const quals = (a: string) => d.hashes.get(`${P}:agent:${a}:quals`) ?? {}
+  const quals = (a: string) => d.hashes.get(keys.agentQuals(pool, a)) ?? {}
+  const stepLists = new Map<string, [string, string[]][]>() // "tenant/queue" -> its queueStep lists
+  for (const [k, v] of d.zsets) {
+    const key = parseKey(pool, k)
+    if (key?.name !== 'queueStep') continue
+    const qid = `${key.params[0]}/${key.params[1]}`
+    stepLists.set(qid, [...(stepLists.get(qid) ?? []), [k, v]])
+  }
   const holders = new Map<string, string>()
   for (const [ref, c] of calls) {
-    const [tenant] = ref.split('/')
-    const qk = `${P}:t:${tenant}:q:${c['queue']}`
-    const inSteps = [...d.zsets.entries()].filter(([k, v]) => k.startsWith(`${qk}:w:`) && v.includes(c['id']!)).map(([k]) => k)
-    const inWaiting = (d.zsets.get(`${qk}:waiting`) ?? []).includes(c['id']!)
+    const [tenant] = ref.split('/') as [string]
+    const queue = c['queue']!
+    const inSteps = (stepLists.get(`${tenant}/${queue}`) ?? []).filter(([, v]) => v.includes(c['id']!)).map(([k]) => k)
+    const inWaiting = (d.zsets.get(keys.queueWaiting(pool, tenant, queue)) ?? []).includes(c['id']!)
     if (c['state'] === 'waiting') {
-      if (inSteps.length !== 1 || inSteps[0] !== `${qk}:w:${c['step']}`) bad.push(`waiting call ${ref} is in step lists ${inSteps.join(',') || 'none'} (step ${c['step']})`)
+      if (inSteps.length !== 1 || inSteps[0] !== keys.queueStep(pool, tenant, queue, c['step']!)) bad.push(`waiting call ${ref} is in step lists ${inSteps.join(',') || 'none'} (step ${c['step']})`)
       if (!inWaiting) bad.push(`waiting call ${ref} missing from the position list`)
     } else {
       if (inSteps.length) bad.push(`${c['state']} call ${ref} still in ${inSteps.join(',')}`)
       if (inWaiting) bad.push(`${c['state']} call ${ref} still in the position list`)
     }
-    if (c['callback'] && c['state'] !== 'connected' && !(d.zsets.get(`${qk}:callbacks`) ?? []).includes(c['id']!))
+    if (c['callback'] && c['state'] !== 'connected' && !(d.zsets.get(keys.queueCallbacks(pool, tenant, queue)) ?? []).includes(c['id']!))
       bad.push(`${c['state']} callback ${ref} missing from the queue's pending callbacks`)
-    if (c['state'] === 'retry' && !(d.zsets.get(`${P}:timers`) ?? []).includes(`cbr|${ref}`)) bad.push(`callback ${ref} waits for a retry that is not scheduled`)
+    if (c['state'] === 'retry' && !(d.zsets.get(keys.timers(pool)) ?? []).includes(`cbr|${ref}`)) bad.push(`callback ${ref} waits for a retry that is not scheduled`)
     if (c['state'] === 'retry' && c['agent']) bad.push(`callback ${ref} waiting for a retry still names agent ${c['agent']}`)
-    if (c['state'] === 'referred' && !(d.zsets.get(`${P}:agent:${c['referent']}:referred`) ?? []).includes(ref))
+    if (c['state'] === 'referred' && !(d.zsets.get(keys.agentReferred(pool, c['referent']!)) ?? []).includes(ref))
       bad.push(`referred call ${ref} not in its referent's list`)
     if (c['state'] === 'reserved') {
       const offered = (c['agents'] ?? '').split(',').filter(Boolean)
@@ -85,11 +91,12 @@ export function checkInvariants(d: PoolDump, pool: string): string[] {
     }
   }
   for (const [k, members] of d.zsets) {
-    const m = new RegExp(`^${escape(P)}:t:([^:]+):q:([^:]+):callbacks$`).exec(k)
-    if (!m) continue
+    const key = parseKey(pool, k)
+    if (key?.name !== 'queueCallbacks') continue
+    const [tenant, queue] = key.params
     for (const id of members) {
-      const c = calls.get(`${m[1]}/${id}`)
-      if (!c?.['callback'] || c['queue'] !== m[2]) bad.push(`pending callback ${m[1]}/${id} of ${m[2]} is not a callback of that queue`)
+      const c = calls.get(`${tenant}/${id}`)
+      if (!c?.['callback'] || c['queue'] !== queue) bad.push(`pending callback ${tenant}/${id} of ${queue} is not a callback of that queue`)
     }
   }
   for (const [id, a] of agents) {
@@ -103,17 +110,17 @@ export function checkInvariants(d: PoolDump, pool: string): string[] {
     }
     const q = quals(id)
     for (const [qid, spec] of Object.entries(q)) {
-      const [tenant, queue] = qid.split('/')
+      const [tenant, queue] = qid.split('/') as [string, string]
       const step = Number(spec.split('|')[0])
       const nsteps = Number(spec.split('|')[4])
-      const qk = `${P}:t:${tenant}:q:${queue}`
-      const avail = (d.zsets.get(`${qk}:a:${step}`) ?? []).includes(id)
-      if (st === 'available' && !avail) bad.push(`available agent ${id} missing from ${qk}:a:${step}`)
+      const availableKey = keys.queueAvailable(pool, tenant, queue, step)
+      const avail = (d.zsets.get(availableKey) ?? []).includes(id)
+      if (st === 'available' && !avail) bad.push(`available agent ${id} missing from ${availableKey}`)
       if (st !== 'available' && avail) bad.push(`${st} agent ${id} still listed available in ${qid}`)
-      if (!(d.sets.get(`${qk}:staffed`) ?? []).includes(id)) bad.push(`logged-in agent ${id} not staffed in ${qid}`)
+      if (!(d.sets.get(keys.queueStaffed(pool, tenant, queue)) ?? []).includes(id)) bad.push(`logged-in agent ${id} not staffed in ${qid}`)
       if (st === 'available') {
         for (let s = step; s < nsteps; s++) {
-          const w = d.zsets.get(`${qk}:w:${s}`) ?? []
+          const w = d.zsets.get(keys.queueStep(pool, tenant, queue, s)) ?? []
           if (w.length) bad.push(`agent ${id} is available while ${qid} has calls ${w.join(',')} waiting at step ${s}`)
         }
       }
@@ -121,8 +128,4 @@ export function checkInvariants(d: PoolDump, pool: string): string[] {
     if (st === 'logged-out' && Object.keys(q).length) bad.push(`logged-out agent ${id} keeps qualifications`)
   }
   return bad
-}
-
-function escape(s: string): string {
-  return s.replace(/[{}]/g, '\\$&')
 }

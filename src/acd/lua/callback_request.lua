@@ -1,8 +1,22 @@
--- The waiting caller asked to be called back: the call keeps its place in the queue without a
--- caller on the line. Its maximum wait becomes the callback's expiry; an agent reserved for it
--- is offered to this instance as usual, which then calls the customer on `number`.
--- ARGV: self, now, tenant, callId, number, expire_ms
-SELF = ARGV[1]
+--[[
+  The waiting caller asked to be called back: the call keeps its place in the queue without a
+  caller on the line. Its maximum wait becomes the callback's expiry; an agent reserved for it is
+  offered to the calling instance as usual, which then calls the customer on the number.
+
+  KEYS[1]  pool prefix acd:{<pool>}
+  ARGV[1]  calling instance (becomes the call's owner)
+  ARGV[2]  now (ms)
+  ARGV[3]  tenant
+  ARGV[4]  call id
+  ARGV[5]  number to call back (E.164)
+  ARGV[6]  expiry of the callback (ms from now)
+  Reply    JSON { state = 'waiting' | 'referred', position (0 when referred), notices }
+  Errors   NO_SUCH_CALL, NOT_WAITING, CALLBACK_EXISTS
+]]
+--- @include "includes/context"
+--- @include "includes/calls"
+--- @include "includes/emit"
+
 local now = tonumber(ARGV[2])
 local ref = ARGV[3] .. '/' .. ARGV[4]
 local c = loadCall(ref)
@@ -12,11 +26,11 @@ if c.state ~= 'waiting' and c.state ~= 'referred' then
 end
 if c.callback then return redis.error_reply('CALLBACK_EXISTS call ' .. ref .. ' already waits for a callback') end
 local maxAt = fmt(now + tonumber(ARGV[6]))
-redis.call('HSET', callKey(ref), 'callback', ARGV[5], 'cb_at', NOWS, 'cb_tries', '0', 'max_at', maxAt, 'owner', SELF)
-redis.call('ZADD', TIMERS, maxAt, 'max|' .. ref)
-redis.call('ZADD', queueKey(c.tenant .. '/' .. c.queue) .. ':callbacks', NOWS, c.id)
+redis.call('HSET', K.call(c.tenant, c.id), 'callback', ARGV[5], 'cb_at', NOWS, 'cb_tries', '0', 'max_at', maxAt, 'owner', SELF)
+redis.call('ZADD', K.timers(), maxAt, 'max|' .. ref)
+redis.call('ZADD', K.queueCallbacks(c.tenant, c.queue), NOWS, c.id)
 stat(c, 'callbacks_requested')
 emit(c.tenant, 'callback_requested', now, { 'call', c.id, 'queue', c.queue, 'number', ARGV[5], 'wait_ms', fmt(now - tonumber(c.enq)) })
 local position = 0
-if c.state == 'waiting' then position = redis.call('ZRANK', queueKey(c.tenant .. '/' .. c.queue) .. ':waiting', c.id) + 1 end
+if c.state == 'waiting' then position = redis.call('ZRANK', K.queueWaiting(c.tenant, c.queue), c.id) + 1 end
 return finish({ state = c.state, position = position })

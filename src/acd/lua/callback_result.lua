@@ -1,54 +1,66 @@
--- How the call to the customer of a callback went, once its reserved agent answered.
--- connected: the customer is on the line (talk time counts from now).
--- busy / no-answer / failed: the agent is free again; the callback waits `retry_ms` out of the
--- queue, then takes its original place again, until `max_attempts` attempts have failed.
--- ARGV: self, now, tenant, callId, outcome, retry_ms, max_attempts
-SELF = ARGV[1]
+--[[
+  How the call to the customer of a callback went, once its reserved agent answered.
+  connected: the customer is on the line (talk time counts from now).
+  busy / no-answer / failed: the agent is free again; the callback waits `retry_ms` out of the
+  queue, then takes its original place again, until `max_attempts` attempts have failed (or the
+  retry would come after the callback's expiry).
+
+  KEYS[1]  pool prefix acd:{<pool>}
+  ARGV[1]  calling instance
+  ARGV[2]  now (ms)
+  ARGV[3]  tenant
+  ARGV[4]  call id
+  ARGV[5]  outcome: connected | busy | no-answer | failed
+  ARGV[6]  retry_ms: wait before the next attempt
+  ARGV[7]  max_attempts
+  Reply    JSON { state = 'connected' | 'retry' | 'failed', attempt, notices }
+  Errors   NO_SUCH_CALLBACK, NOT_CONNECTED
+]]
+--- @include "includes/context"
+--- @include "includes/calls"
+--- @include "includes/emit"
+--- @include "includes/free_agent"
+
 local now = tonumber(ARGV[2])
 local ref = ARGV[3] .. '/' .. ARGV[4]
 local outcome = ARGV[5]
 local c = loadCall(ref)
 if not c or not c.callback then return redis.error_reply('NO_SUCH_CALLBACK call ' .. ref .. ' is not a callback') end
 if c.state ~= 'connected' then return redis.error_reply('NOT_CONNECTED call ' .. ref .. ' is ' .. c.state) end
-local attempt = redis.call('HINCRBY', callKey(ref), 'cb_tries', 1)
+local ck = K.call(c.tenant, c.id)
+local attempt = redis.call('HINCRBY', ck, 'cb_tries', 1)
 local agentId = c.agent
-local pending = queueKey(c.tenant .. '/' .. c.queue) .. ':callbacks'
+local pending = K.queueCallbacks(c.tenant, c.queue)
 if outcome == 'connected' then
   redis.call('ZREM', pending, c.id)
-  redis.call('HSET', callKey(ref), 'ans', NOWS)
+  redis.call('HSET', ck, 'ans', NOWS)
   stat(c, 'callbacks_connected')
   emit(c.tenant, 'callback_connected', now, { 'call', c.id, 'queue', c.queue, 'agent', agentId, 'number', c.callback, 'attempt', tostring(attempt), 'wait_ms', fmt(now - tonumber(c.cb_at)) })
   return finish({ state = 'connected', attempt = attempt })
 end
--- the agent goes straight back to work: no call was handled
-local ak = agentKey(agentId)
-local a = loadAgent(agentId)
-local nextState = a.state
-redis.call('HDEL', ak, 'call')
-if a.state == 'on-call' then
-  if a.pause_pending and a.pause_pending ~= '' then
-    nextState = 'paused'
-    redis.call('HDEL', ak, 'pause_pending')
-    setAgentState(agentId, a, 'paused', now, a.pause_pending, nil, true)
-  else
-    nextState = 'available'
-    setAgentState(agentId, a, 'available', now, '', nil, true)
-  end
-end
 local final = attempt >= tonumber(ARGV[7])
 local due = now + tonumber(ARGV[6])
 if not final and due >= tonumber(c.max_at) then final = true end
-emit(c.tenant, 'callback_failed', now, { 'call', c.id, 'queue', c.queue, 'agent', agentId, 'agent_state', nextState, 'number', c.callback, 'attempt', tostring(attempt), 'outcome', outcome, 'final', final and 'yes' or 'no' })
 if final then
   redis.call('ZREM', pending, c.id)
   stat(c, 'callbacks_failed')
-  redis.call('DEL', callKey(ref))
+  redis.call('DEL', ck)
 else
   stat(c, 'callback_retries')
-  redis.call('HSET', callKey(ref), 'state', 'retry')
-  redis.call('HDEL', callKey(ref), 'agent', 'ans')
-  redis.call('ZADD', TIMERS, fmt(due), 'cbr|' .. ref)
-  redis.call('ZADD', TIMERS, c.max_at, 'max|' .. ref)
+  redis.call('HSET', ck, 'state', 'retry')
+  redis.call('HDEL', ck, 'agent', 'ans')
+  redis.call('ZADD', K.timers(), fmt(due), 'cbr|' .. ref)
+  redis.call('ZADD', K.timers(), c.max_at, 'max|' .. ref)
 end
-if nextState == 'available' then tryMatchAgent(agentId, now, a) end
+-- the agent goes straight back to work (its idle time is kept: no call was handled)
+local function told(agentState)
+  emit(c.tenant, 'callback_failed', now, { 'call', c.id, 'queue', c.queue, 'agent', agentId, 'agent_state', agentState, 'number', c.callback, 'attempt', tostring(attempt), 'outcome', outcome, 'final', final and 'yes' or 'no' })
+end
+local a = loadAgent(agentId)
+if a.state == 'on-call' then
+  freeAgent(agentId, a, now, nil, true, told)
+else
+  redis.call('HDEL', K.agent(agentId), 'call')
+  told(a.state)
+end
 return finish({ state = final and 'failed' or 'retry', attempt = attempt })

@@ -1,21 +1,37 @@
--- Log an agent in to serve some tenants. ARGV: self, now, agentId, tenants(csv), then pairs of
--- qid, qualification spec ("step|pos|level|strategy|nsteps") for every queue it may take.
-SELF = ARGV[1]
+--[[
+  Log an agent in to serve some tenants: it staffs every queue it may take, becomes available and
+  takes the best call waiting for it.
+
+  KEYS[1]  pool prefix acd:{<pool>}
+  ARGV[1]  calling instance
+  ARGV[2]  now (ms)
+  ARGV[3]  agent id
+  ARGV[4]  tenants of the session (comma-separated)
+  ARGV[5..] pairs: queue ref "tenant/queue", qualification spec "step|pos|level|strategy|nsteps"
+  Reply    JSON { state = 'available' | 'reserved', notices }
+  Errors   ALREADY_LOGGED_IN
+]]
+--- @include "includes/context"
+--- @include "includes/util"
+--- @include "includes/agents"
+--- @include "includes/match"
+
 local now = tonumber(ARGV[2])
 local agentId = ARGV[3]
-local ak = agentKey(agentId)
+local ak = K.agent(agentId)
 local state = redis.call('HGET', ak, 'state')
 if state and state ~= 'logged-out' then return redis.error_reply('ALREADY_LOGGED_IN agent ' .. agentId .. ' is ' .. state) end
-redis.call('DEL', ak, ak .. ':quals')
+redis.call('DEL', ak, K.agentQuals(agentId))
 redis.call('HSET', ak, 'tenants', ARGV[4], 'login_at', fmt(now), 'calls', '0', 'talk_ms', '0', 'rna', '0', 'idle_since', fmt(now))
 local quals = {}
 for i = 5, #ARGV, 2 do
   quals[#quals + 1] = ARGV[i]
   quals[#quals + 1] = ARGV[i + 1]
-  redis.call('SADD', queueKey(ARGV[i]) .. ':staffed', agentId)
+  local t, q = parseRef(ARGV[i])
+  redis.call('SADD', K.queueStaffed(t, q), agentId)
 end
-if #quals > 0 then redis.call('HSET', ak .. ':quals', unpack(quals)) end
-redis.call('SADD', P .. ':agents', agentId)
+if #quals > 0 then redis.call('HSET', K.agentQuals(agentId), unpack(quals)) end
+redis.call('SADD', K.agents(), agentId)
 local a = loadAgent(agentId)
 a.state = 'logged-out'
 setAgentState(agentId, a, 'available', now, '')

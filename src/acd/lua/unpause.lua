@@ -1,9 +1,22 @@
--- Make a paused agent (or one in wrap-up) available again; cancels a pending pause.
--- ARGV: self, now, agentId
-SELF = ARGV[1]
+--[[
+  Make a paused agent (or one in wrap-up) available again; on a call or ringing, cancels a pending
+  pause instead.
+
+  KEYS[1]  pool prefix acd:{<pool>}
+  ARGV[1]  calling instance
+  ARGV[2]  now (ms)
+  ARGV[3]  agent id
+  Reply    JSON { state (the agent's), notices }
+  Errors   NOT_LOGGED_IN
+]]
+--- @include "includes/context"
+--- @include "includes/util"
+--- @include "includes/agents"
+--- @include "includes/match"
+
 local now = tonumber(ARGV[2])
 local agentId = ARGV[3]
-local ak = agentKey(agentId)
+local ak = K.agent(agentId)
 local a = loadAgent(agentId)
 if a.state == nil or a.state == 'logged-out' then return redis.error_reply('NOT_LOGGED_IN agent ' .. agentId) end
 if a.state == 'on-call' or a.state == 'reserved' then
@@ -11,9 +24,8 @@ if a.state == 'on-call' or a.state == 'reserved' then
   return finish({ state = a.state })
 end
 if a.state == 'available' then return finish({ state = 'available' }) end
-if a.state == 'wrap-up' then redis.call('ZREM', TIMERS, 'wrap|' .. agentId) end
-redis.call('HSET', ak, 'rna', '0', 'idle_since', fmt(now))
+if a.state == 'wrap-up' then redis.call('ZREM', K.timers(), 'wrap|' .. agentId) end
 a.idle_since = fmt(now)
-setAgentState(agentId, a, 'available', now, '')
+setAgentState(agentId, a, 'available', now, '', { 'rna', '0', 'idle_since', a.idle_since })
 tryMatchAgent(agentId, now, a)
 return finish({ state = redis.call('HGET', ak, 'state') })

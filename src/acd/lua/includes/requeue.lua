@@ -1,0 +1,32 @@
+--[[
+  A call goes back to waiting in its queue, at its original place (same score): after a ring that
+  found nobody (or it overflows if its wait is over), or when its referent agent stops waiting.
+]]
+--- @include "calls"
+--- @include "match"
+--- @include "overflow"
+
+-- `extra`: more fields of the call's hash to write with its state.
+local function rejoinQueue(ref, c, now, extra)
+  c.state = 'waiting'
+  local args = { 'HSET', K.call(c.tenant, c.id), 'state', 'waiting' }
+  if extra then for i = 1, #extra do args[#args + 1] = extra[i] end end
+  redis.call(unpack(args))
+  matchOrQueue(ref, c, now)
+end
+
+local function returnCall(ref, c, now)
+  redis.call('ZREM', K.timers(), 'res|' .. ref)
+  redis.call('HDEL', K.call(c.tenant, c.id), 'agents')
+  if tonumber(c.max_at) <= now then
+    overflow(ref, c, now, 'max-wait')
+    return
+  end
+  rejoinQueue(ref, c, now)
+end
+
+-- A call waiting for its referent agent falls back to its queue.
+local function referredToQueue(ref, c, now)
+  redis.call('ZREM', K.agentReferred(c.referent), ref)
+  rejoinQueue(ref, c, now)
+end
