@@ -2,8 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import t, { type Test } from 'tap'
+import { keys } from '../../src/acd/keys'
 import { ACD_LUA_DIR, assembleScript, resolveIncludes, SCRIPT_NAMES } from '../../src/acd/scripts'
 import { TRUNK_LUA_DIR, TRUNK_SCRIPT_NAMES } from '../../src/trunks/channels'
+import { engineFixture } from '../helpers/engine'
 import { withRedis } from '../helpers/redis'
 
 const INCLUDES_DIR = join(ACD_LUA_DIR, 'includes')
@@ -124,4 +126,17 @@ t.test('the loader fails loudly on an unknown include, a cycle, a bad include li
   t.same(twice.files.map((f) => basename(f)), ['twice.lua', 'c.lua', 'd.lua'], 'c once, although twice.lua and d.lua both include it')
   t.equal(twice.source.match(/^c = 1$/gm)?.length, 1)
   t.ok(twice.source.indexOf('c = 1') < twice.source.indexOf('d = 2'), 'an include comes before the file that includes it')
+})
+
+t.test('ACD events carry the version of the event contract', async (t) => {
+  const { engine, redis, clock } = await engineFixture(t)
+  await engine.login('a2', ['acme'])
+  await engine.enqueue({ tenant: 'acme', queue: 'sales', callId: 'v1' })
+  clock.advance(1000)
+  await engine.answer('acme', 'v1', 'a2')
+  await engine.complete('acme', 'v1')
+  await engine.pause('a2', 'break')
+  const events = await redis.xrange(keys.events('shared', 'acme'), '-', '+')
+  t.ok(events.length >= 5)
+  for (const [, f] of events) t.equal(f[f.indexOf('v') + 1], '1', `${f[1]} has v=1`)
 })
