@@ -6,7 +6,7 @@ import type { MediaGateway } from '../media/gateway'
 import { answerProblem } from '../media/sdp-media'
 import type { Logger } from '../telemetry/logger'
 import type { TrunkChannels } from '../trunks/channels'
-import { endDialog } from './dialogs'
+import { endDialog, inviteCanceller } from './dialogs'
 import { agentContact } from './outbound-legs'
 import { PartyLeg } from './party-leg'
 
@@ -37,31 +37,15 @@ export class SipAgentDialer implements AgentDialer {
     const target = await agentContact({ registrar, channels, config: this.deps.config() }, req.tenant.id, req.agent, key)
     if (!target) return { unreachable: 'no registered phone and no reachable external number' }
     const channel = target.trunk ? { trunk: target.trunk, key } : undefined
-    let request: Srf.SrfRequest | undefined
-    let cancelled = false
-    const cancel = () => {
-      cancelled = true
-      try {
-        request?.cancel(() => undefined)
-      } catch {
-        // the INVITE has ended already
-      }
-    }
+    const invite = inviteCanceller()
     const answered = (async () => {
       const endpoint = media ? await media.agentLeg() : undefined
       try {
-        if (cancelled) throw Object.assign(new Error('cancelled'), { cancelled: true })
+        if (invite.cancelled) throw Object.assign(new Error('cancelled'), { cancelled: true })
         const dialog = await srf.createUAC(
           target.contact,
           { localSdp: endpoint ? endpoint.offer : this.callerSdp(req.call), headers: req.headers },
-          {
-            // drachtio-srf calls it as (err, request), whatever its type declaration says
-            cbRequest: ((_err: unknown, r?: Srf.SrfRequest) => {
-              if (!r) return
-              request = r
-              if (cancelled) r.cancel(() => undefined)
-            }) as unknown as (r: Srf.SrfRequest) => void,
-          },
+          invite.progress,
         )
         try {
           const problem = endpoint ? answerProblem(dialog.remote.sdp) : undefined
@@ -83,6 +67,6 @@ export class SipAgentDialer implements AgentDialer {
       if (channel) await channels.release(channel.trunk, 'out', channel.key).catch(() => undefined)
       throw err
     })
-    return { answered, cancel }
+    return { answered, cancel: invite.cancel }
   }
 }

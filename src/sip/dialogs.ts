@@ -24,3 +24,35 @@ export async function bounded(work: Promise<unknown>, ms: number): Promise<boole
     clearTimeout(timer)
   }
 }
+
+/**
+ * The CANCEL of an INVITE the platform sends, whenever it is asked for: before drachtio-srf has
+ * handed the request over (it is cancelled as soon as it exists) or after (at once).
+ */
+export function inviteCanceller(): { cancel(): void; readonly cancelled: boolean; progress: { cbRequest: (req: Srf.SrfRequest) => void } } {
+  let request: Srf.SrfRequest | undefined
+  let cancelled = false
+  const stop = (r: Srf.SrfRequest | undefined) => {
+    try {
+      r?.cancel(() => undefined)
+    } catch {
+      // the INVITE has ended already
+    }
+  }
+  return {
+    cancel: () => {
+      cancelled = true
+      stop(request)
+    },
+    get cancelled() {
+      return cancelled
+    },
+    progress: {
+      // drachtio-srf calls it as (err, request), whatever its type declaration says
+      cbRequest: ((_err: unknown, r?: Srf.SrfRequest) => {
+        request = r
+        if (cancelled) stop(r)
+      }) as unknown as (req: Srf.SrfRequest) => void,
+    },
+  }
+}

@@ -6,7 +6,7 @@ import type { Tenant } from '../config/model'
 import type { AgentMedia, MediaGateway } from '../media/gateway'
 import type { Logger } from '../telemetry/logger'
 import type { TrunkChannels } from '../trunks/channels'
-import { endDialog } from './dialogs'
+import { endDialog, inviteCanceller } from './dialogs'
 import { acquireOutbound } from './outbound-legs'
 import { PartyLeg } from './party-leg'
 
@@ -36,31 +36,16 @@ export class SipOutsideDialer implements OutsideDialer {
     const trunk = await acquireOutbound(channels, req.tenant, this.leg.key)
     if (!trunk) return { ok: false, outcome: 'no-channel' }
     let media: AgentMedia | undefined
-    let request: Srf.SrfRequest | undefined
-    let gaveUp = false
-    const cancel = () => {
-      gaveUp = true
-      try {
-        request?.cancel(() => undefined)
-      } catch {
-        // the attempt has ended already
-      }
-    }
-    const stopTimer = timers.after(req.ringSeconds * 1000, cancel)
-    req.onCancel(cancel)
+    const invite = inviteCanceller()
+    const stopTimer = timers.after(req.ringSeconds * 1000, invite.cancel)
+    req.onCancel(invite.cancel)
     try {
       media = this.deps.media ? await this.deps.media.agentLeg() : undefined
       if (req.cancelled()) throw Object.assign(new Error('cancelled'), { cancelled: true })
       const dialog = await srf.createUAC(
         `sip:${req.number}@${trunk.outboundProxy}`,
         { localSdp: media ? media.offer : this.leg.sdp(), headers: headersFor(req.tenant, req.from, req.headers) },
-        {
-          // drachtio-srf calls it as (err, request), whatever its type declaration says
-          cbRequest: ((_err: unknown, r?: Srf.SrfRequest) => {
-            request = r
-            if (r && gaveUp) r.cancel(() => undefined)
-          }) as unknown as (r: Srf.SrfRequest) => void,
-        },
+        invite.progress,
       )
       stopTimer()
       try {
@@ -77,8 +62,8 @@ export class SipOutsideDialer implements OutsideDialer {
       await media?.release()
       await channels.release(trunk, 'out', this.leg.key).catch(() => undefined)
       const status = (err as { status?: number }).status
-      if ((err as { cancelled?: boolean }).cancelled || (req.cancelled() && !gaveUp)) return { ok: false, outcome: 'cancelled', status }
-      return { ok: false, outcome: attemptOutcome(status, gaveUp), status }
+      if ((err as { cancelled?: boolean }).cancelled || (req.cancelled() && !invite.cancelled)) return { ok: false, outcome: 'cancelled', status }
+      return { ok: false, outcome: attemptOutcome(status, invite.cancelled), status }
     }
   }
 }
