@@ -21,6 +21,7 @@ import {
   type CallState,
   type EnqueueRequest,
   type EnqueueResult,
+  type InstanceRecovery,
   type Notice,
   type QueueSnapshot,
 } from './types'
@@ -352,6 +353,17 @@ export class AcdEngine extends EventEmitter {
       if (nd !== undefined && (nextDue === undefined || nd < nextDue)) nextDue = nd
     }
     return { processed, nextDue }
+  }
+
+  /**
+   * Recovers what a stopped instance held in a pool (see recover_instance.lua): once, whichever
+   * instance asks first; undefined when that instance is alive after all.
+   */
+  async recoverInstance(pool: string, instance: string): Promise<InstanceRecovery | undefined> {
+    const reply = await this.run('recover_instance', pool, instance)
+    if (reply['state'] !== 'recovered') return undefined
+    const ended = Array.isArray(reply['ended']) ? (reply['ended'] as InstanceRecovery['ended']) : []
+    return { adopted: Number(reply['adopted']), released: Number(reply['released']), ended }
   }
 
   /** Takes offers/notices other instances queued for this one (non-blocking). */

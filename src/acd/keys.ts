@@ -33,6 +33,8 @@ export const KEY_LAYOUT = {
   trunkChannels: { key: 't:<tenant>:trunk:<trunk>:<direction>', type: 'hash', holds: 'channels in use on a trunk, direction `in`/`out`: call → instance' },
   offers: { key: 'inst:<instance>:offers', type: 'list', holds: 'offers and notices for instance I' },
   alive: { key: 'inst:<instance>:alive', type: 'string', holds: "instance I's heartbeat (expiring): trunk channels of dead instances are swept" },
+  instances: { key: 'instances', type: 'set', holds: 'instances serving the pool (each adds itself with its heartbeat; removed once recovered)' },
+  instanceCalls: { key: 'inst:<instance>:calls', type: 'set', holds: "calls whose signalling instance I owns, `T/C` (recovered when I stops)" },
 } as const
 
 export type KeyName = keyof typeof KEY_LAYOUT

@@ -87,3 +87,13 @@ export class AcdError extends Error {
     this.name = 'AcdError'
   }
 }
+
+/** What the recovery of a stopped instance did in one pool. */
+export interface InstanceRecovery {
+  /** callbacks it owned, now owned by the recovering instance */
+  adopted: number
+  /** agents that were ringing for its calls, freed without a no-answer */
+  released: number
+  /** its calls that can no longer be served: ended in the engine (connected ones completed) */
+  ended: Array<{ tenant: string; call: string; queue: string; agent?: string; stage: string }>
+}

@@ -2,6 +2,7 @@ import Srf from 'drachtio-srf'
 import Mrf from 'drachtio-fsmrf'
 import Redis from 'ioredis'
 import { AcdEngine } from '../acd/engine'
+import { InstanceWatch } from '../acd/recovery'
 import { Registrar } from '../agents/registrar'
 import { ConfigStore } from '../config/store'
 import { FreeswitchGateway, type MediaGateway } from '../media/gateway'
@@ -16,8 +17,9 @@ import { buildHttp } from './http'
 import { LoadMonitor } from './load-monitor'
 import { OfferListener } from './offer-listener'
 
-const HEARTBEAT_MS = 3000
-const ALIVE_TTL_MS = 10_000
+/** Heartbeat period and lifetime: an instance that stops is noticed by the others within ~8 s. */
+const HEARTBEAT_MS = 2000
+const ALIVE_TTL_MS = 6000
 
 /**
  * The running service: Redis, drachtio-server, FreeSWITCH media servers, the ACD engine and the
@@ -30,6 +32,7 @@ export class Service {
   readonly store: ConfigStore
   readonly redis: Redis
   private readonly offers: OfferListener
+  private readonly watch: InstanceWatch
   readonly engine: AcdEngine
   readonly srf = new Srf()
   private readonly mrf: Mrf
@@ -64,6 +67,7 @@ export class Service {
     })
     const config = this.store.current
     this.engine = new AcdEngine(this.redis, config, { instanceId: env.instanceId, logger: this.log, metrics: this.metrics })
+    this.watch = new InstanceWatch(this.redis, this.engine, this.log)
     this.offers = new OfferListener(this.redis, env.instanceId, (n) => this.engine.emit('notice', n), this.log)
     this.channels = new TrunkChannels(this.redis, config, env.instanceId)
     this.registrar = new Registrar(this.redis, config, env.drachtio.secret + env.instanceId)
@@ -234,6 +238,8 @@ export class Service {
     if (this.redis.status !== 'ready') return
     try {
       await this.channels.heartbeat(ALIVE_TTL_MS)
+      await this.watch.announce()
+      for (const r of await this.watch.sweep()) for (const [tenant, n] of Object.entries(r.lost)) this.metrics.callsLost.inc({ tenant }, n)
       const released = await this.channels.sweep()
       if (released > 0) this.log.warn({ released }, 'released trunk channels of instances that stopped')
     } catch (err) {

@@ -9,7 +9,7 @@ import type { Metrics } from '../telemetry/metrics'
 import type { TrunkChannels } from '../trunks/channels'
 import { answerFeatureCode, parseFeatureCode, runFeatureCode } from './feature-codes'
 import type { CallFlow } from '../call/call-flow'
-import { inboundCall } from './inbound-call'
+import { adoptedCallback, inboundCall } from './inbound-call'
 import { routeInbound, TrunkDirectory } from './inbound-routing'
 import { SourceLimiter, type DoorDecision } from './door'
 import { uriHost, uriUser } from './sdp'
@@ -40,6 +40,7 @@ export class SipFrontEnd {
   private readonly calls = new Map<string, CallFlow>()
   private readonly limiter: SourceLimiter
   private setup = 0
+  private readonly adopting = new Set<string>()
 
   constructor(private readonly deps: FrontEndDeps) {
     this.directory = new TrunkDirectory(deps.engine.platform)
@@ -47,8 +48,24 @@ export class SipFrontEnd {
     deps.engine.on('notice', (n: Notice) => {
       const call = this.calls.get(`${n.tenant}/${n.call}`)
       if (call) void call.notice(n).catch((err) => deps.log.error({ err, tenant: n.tenant, call: n.call }, 'notice handling failed'))
+      else if (n.type === 'offer') void this.adopt(n).catch((err) => deps.log.error({ err, tenant: n.tenant, call: n.call }, 'adopted callback failed'))
       else deps.log.warn({ tenant: n.tenant, call: n.call, type: n.type }, 'notice for a call this instance does not hold')
     })
+  }
+
+  /** An offer for a call held nowhere: a callback adopted from a stopped instance is made from here. */
+  private async adopt(n: Notice): Promise<void> {
+    const key = `${n.tenant}/${n.call}`
+    if (this.adopting.has(key)) return
+    this.adopting.add(key)
+    try {
+      const flow = await adoptedCallback({ ...this.deps, media: this.deps.media(), onEnded: (c) => this.calls.delete(`${c.tenant}/${c.id}`) }, n.tenant, n.call)
+      if (!flow) return void this.deps.log.warn({ tenant: n.tenant, call: n.call }, 'offer for a call this instance does not hold')
+      this.calls.set(key, flow)
+      await flow.notice(n)
+    } finally {
+      this.adopting.delete(key)
+    }
   }
 
   setConfig(config: PlatformConfig): void {

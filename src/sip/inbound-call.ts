@@ -53,12 +53,21 @@ export async function inboundCall(deps: CallDeps, req: Srf.SrfRequest, res: Srf.
       .catch((err: unknown) => log.error({ err }, 'end of call not recorded'))
     return undefined
   }
+  const flow = callFlow(deps, call, log, timers, () => req.body)
+  const entry: Entry = ddi.entry.kind === 'ivr' ? { kind: 'ivr', ivr: ddi.entry.ivr } : { kind: 'queue' }
+  const answer = () => leg.answer().finally(() => deps.setupDone?.())
+  return { flow, run: () => flow.start(leg, entry, { ddi: ddi.number, trunk: trunk.id }, answer) }
+}
+
+/** The call flow of a call, wired to SIP: the agent dialer and the outside dialer. */
+function callFlow(deps: CallDeps, call: Call, log: Logger, timers: Timers, callerSdp: () => string | undefined): CallFlow {
+  const { engine, metrics } = deps
   const sipDeps = { srf: deps.srf, channels: deps.channels, media: deps.media, log }
-  const flow = new CallFlow(
+  return new CallFlow(
     {
       engine,
-      agents: new SipAgentDialer({ ...sipDeps, registrar: deps.registrar, config: () => engine.platform }, () => req.body),
-      outside: new SipOutsideDialer({ ...sipDeps, timers }, { key: call.id, sdp: () => req.body }),
+      agents: new SipAgentDialer({ ...sipDeps, registrar: deps.registrar, config: () => engine.platform }, callerSdp),
+      outside: new SipOutsideDialer({ ...sipDeps, timers }, { key: call.id, sdp: callerSdp }),
       timers,
       log,
       metrics,
@@ -73,7 +82,28 @@ export async function inboundCall(deps: CallDeps, req: Srf.SrfRequest, res: Srf.
       ...(c.callbackNumber ? { 'X-ACD-Callback': c.callbackNumber } : {}),
     }),
   )
-  const entry: Entry = ddi.entry.kind === 'ivr' ? { kind: 'ivr', ivr: ddi.entry.ivr } : { kind: 'queue' }
-  const answer = () => leg.answer().finally(() => deps.setupDone?.())
-  return { flow, run: () => flow.start(leg, entry, { ddi: ddi.number, trunk: trunk.id }, answer) }
+}
+
+/**
+ * A callback this instance owns without holding it (adopted from an instance that stopped): an
+ * outbound-first call, through the same steps (agent first, then the customer).
+ */
+export async function adoptedCallback(deps: CallDeps, tenantId: string, callId: string): Promise<CallFlow | undefined> {
+  const state = await deps.engine.callState(tenantId, callId)
+  const tenant = deps.engine.platform.tenants.get(tenantId)
+  if (!state || !tenant || !state['callback'] || state['owner'] !== deps.engine.instanceId) return undefined
+  let attributes: Record<string, string> = {}
+  try {
+    attributes = JSON.parse(state['attrs'] ?? '{}') as Record<string, string>
+  } catch {
+    // attributes unreadable: the tenant's first DDI is presented
+  }
+  const presented = attributes['ddi'] ?? [...deps.engine.platform.ddis.values()].find((d) => d.tenant === tenantId)?.number ?? ''
+  const call = new Call(tenant, { id: callId, queue: state['queue']!, presented, callerNumber: state['caller'] || undefined })
+  call.callbackNumber = state['callback']
+  call.phase = 'callback'
+  call.arrivedAt = Number(state['enq'] ?? 0)
+  const log = deps.log.child({ tenant: tenantId, call: callId, adopted: true })
+  log.info({ number: call.callbackNumber }, 'callback adopted from a stopped instance')
+  return callFlow(deps, call, log, deps.timers ?? realTimers, () => undefined)
 }

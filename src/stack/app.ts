@@ -79,7 +79,7 @@ export async function startApp(
     metrics: async () => (await fetch(`${base}/metrics`)).text(),
     stop: () =>
       new Promise<void>((resolve) => {
-        if (proc.exitCode !== null) return resolve()
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve()
         const timer = setTimeout(() => proc.kill('SIGKILL'), 3000)
         proc.once('exit', () => {
           clearTimeout(timer)

@@ -12,6 +12,7 @@ export class Metrics {
   readonly callbacks: Counter<'tenant' | 'queue' | 'outcome'>
   readonly activeCalls: Gauge<'tenant'>
   readonly sipRequests: Counter<'method' | 'status'>
+  readonly callsLost: Counter<'tenant'>
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry })
@@ -36,5 +37,6 @@ export class Metrics {
     })
     this.activeCalls = new Gauge({ name: 'sip_active_calls', help: 'Calls in progress on this instance', labelNames: ['tenant'], registers: r })
     this.sipRequests = new Counter({ name: 'sip_requests_total', help: 'SIP requests answered', labelNames: ['method', 'status'], registers: r })
+    this.callsLost = new Counter({ name: 'acd_calls_lost_total', help: 'Calls ended by the recovery of an instance that stopped (each also in its tenant history)', labelNames: ['tenant'], registers: r })
   }
 }

@@ -90,6 +90,15 @@ export function checkInvariants(d: PoolDump, pool: string): string[] {
       holders.set(c['agent']!, ref)
     }
   }
+  // each call is in its owner's index, and an index holds only calls its instance owns
+  for (const [ref, c] of calls) {
+    if (!(d.sets.get(keys.instanceCalls(pool, c['owner']!)) ?? []).includes(ref)) bad.push(`call ${ref} missing from the index of its owner ${c['owner']}`)
+  }
+  for (const [k, members] of d.sets) {
+    const key = parseKey(pool, k)
+    if (key?.name !== 'instanceCalls') continue
+    for (const ref of members) if (calls.get(ref)?.['owner'] !== key.params[0]) bad.push(`instance ${key.params[0]}'s index names ${ref}, owned by ${calls.get(ref)?.['owner'] ?? 'nobody'}`)
+  }
   for (const [k, members] of d.zsets) {
     const key = parseKey(pool, k)
     if (key?.name !== 'queueCallbacks') continue

@@ -26,7 +26,8 @@ if c.state ~= 'waiting' and c.state ~= 'referred' then
 end
 if c.callback then return redis.error_reply('CALLBACK_EXISTS call ' .. ref .. ' already waits for a callback') end
 local maxAt = fmt(now + tonumber(ARGV[6]))
-redis.call('HSET', K.call(c.tenant, c.id), 'callback', ARGV[5], 'cb_at', NOWS, 'cb_tries', '0', 'max_at', maxAt, 'owner', SELF)
+redis.call('HSET', K.call(c.tenant, c.id), 'callback', ARGV[5], 'cb_at', NOWS, 'cb_tries', '0', 'max_at', maxAt)
+ownCall(ref, c, SELF)
 redis.call('ZADD', K.timers(), maxAt, 'max|' .. ref)
 redis.call('ZADD', K.queueCallbacks(c.tenant, c.queue), NOWS, c.id)
 stat(c, 'callbacks_requested')

@@ -44,7 +44,7 @@ if not final and due >= tonumber(c.max_at) then final = true end
 if final then
   redis.call('ZREM', pending, c.id)
   stat(c, 'callbacks_failed')
-  redis.call('DEL', ck)
+  forgetCall(ref, c)
 else
   stat(c, 'callback_retries')
   redis.call('HSET', ck, 'state', 'retry')
@@ -53,14 +53,14 @@ else
   redis.call('ZADD', K.timers(), c.max_at, 'max|' .. ref)
 end
 -- the agent goes straight back to work (its idle time is kept: no call was handled)
-local function told(agentState)
+local function toldResult(agentState)
   emit(c.tenant, 'callback_failed', now, { 'call', c.id, 'queue', c.queue, 'agent', agentId, 'agent_state', agentState, 'number', c.callback, 'attempt', tostring(attempt), 'outcome', outcome, 'final', final and 'yes' or 'no' })
 end
 local a = loadAgent(agentId)
 if a.state == 'on-call' then
-  freeAgent(agentId, a, now, nil, true, told)
+  freeAgent(agentId, a, now, nil, true, toldResult)
 else
   redis.call('HDEL', K.agent(agentId), 'call')
-  told(a.state)
+  toldResult(a.state)
 end
 return finish({ state = final and 'failed' or 'retry', attempt = attempt })

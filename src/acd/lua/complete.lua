@@ -14,8 +14,7 @@
 ]]
 --- @include "includes/context"
 --- @include "includes/calls"
---- @include "includes/emit"
---- @include "includes/free_agent"
+--- @include "includes/complete_call"
 
 local now = tonumber(ARGV[2])
 local ref = ARGV[3] .. '/' .. ARGV[4]
@@ -24,28 +23,5 @@ if not c then return finish({ state = 'unknown' }) end
 if c.state ~= 'connected' then
   return redis.error_reply('NOT_CONNECTED call ' .. ref .. ' is ' .. c.state)
 end
-local agentId = c.agent
-local ak = K.agent(agentId)
-local talk = math.floor(now - tonumber(c.ans))
-local a = loadAgent(agentId)
-a.calls = redis.call('HINCRBY', ak, 'calls', 1)
-a.talk_ms = redis.call('HINCRBY', ak, 'talk_ms', talk)
-local wrapMs = tonumber(redis.call('HGET', K.queue(c.tenant, c.queue), 'wrap_ms')) or 0
-stat(c, 'completed')
-stat(c, 'talk_ms', talk)
-if c.callback then redis.call('ZREM', K.queueCallbacks(c.tenant, c.queue), c.id) end
-redis.call('DEL', K.call(c.tenant, c.id))
-local function told(agentState)
-  emit(c.tenant, 'completed', now, { 'call', c.id, 'queue', c.queue, 'agent', agentId, 'agent_state', agentState, 'talk_ms', tostring(talk), 'wait_ms', fmt(tonumber(c.ans) - tonumber(c.enq)), 'ended_by', ARGV[5] })
-end
-if a.state ~= 'on-call' then
-  told(a.state)
-elseif wrapMs > 0 then
-  setAgentState(agentId, a, 'wrap-up', now, '', { 'wrap_tenant', c.tenant }, true)
-  redis.call('HDEL', ak, 'call')
-  redis.call('ZADD', K.timers(), fmt(now + wrapMs), 'wrap|' .. agentId)
-  told('wrap-up')
-else
-  freeAgent(agentId, a, now, NOWS, true, told)
-end
+local talk = completeCall(ref, c, now, ARGV[5])
 return finish({ state = 'completed', talkMs = talk })

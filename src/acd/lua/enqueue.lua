@@ -60,6 +60,7 @@ end
 local fields = {}
 for k, v in pairs(c) do fields[#fields + 1] = k; fields[#fields + 1] = v end
 redis.call('HSET', K.call(tenant, callId), unpack(fields))
+redis.call('SADD', K.instanceCalls(SELF), ref)
 if c.state == 'referred' then
   redis.call('ZADD', K.agentReferred(referent), score, ref)
   redis.call('ZADD', K.timers(), c.ref_until, 'ref|' .. ref)

@@ -35,6 +35,21 @@ local function clearCallTimers(ref)
   redis.call('ZREM', K.timers(), 'res|' .. ref, 'esc|' .. ref, 'max|' .. ref, 'ref|' .. ref, 'cbr|' .. ref)
 end
 
+-- The instance that owns the call's signalling: it gets the call's notices, and recovers it when
+-- that instance stops (its index of calls).
+local function ownCall(ref, c, owner)
+  if c.owner and c.owner ~= owner then redis.call('SREM', K.instanceCalls(c.owner), ref) end
+  c.owner = owner
+  redis.call('HSET', K.call(c.tenant, c.id), 'owner', owner)
+  redis.call('SADD', K.instanceCalls(owner), ref)
+end
+
+-- The call's hash is deleted and it leaves its owner's index.
+local function forgetCall(ref, c)
+  redis.call('DEL', K.call(c.tenant, c.id))
+  if c.owner then redis.call('SREM', K.instanceCalls(c.owner), ref) end
+end
+
 -- The call leaves the ACD before being connected: out of its queue's lists, its referent's list,
 -- the pending callbacks and the timers; its hash is deleted.
 local function dropCall(ref, c)
@@ -42,5 +57,5 @@ local function dropCall(ref, c)
   if c.state == 'referred' then redis.call('ZREM', K.agentReferred(c.referent), ref) end
   clearCallTimers(ref)
   if c.callback then redis.call('ZREM', K.queueCallbacks(c.tenant, c.queue), c.id) end
-  redis.call('DEL', K.call(c.tenant, c.id))
+  forgetCall(ref, c)
 end
