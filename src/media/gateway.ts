@@ -152,11 +152,18 @@ export class FreeswitchGateway implements MediaGateway {
   }
 
   async answerCaller(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<CallerMedia> {
-    if (req.body && req.body.trim()) {
-      const { endpoint, dialog } = await this.pick().connectCaller(req, res)
+    if (!req.body || !req.body.trim()) return this.answerLateOffer(req, res)
+    // the endpoint first, then the answer to the caller: an answer that fails (the caller gave up,
+    // drachtio refused) gives the endpoint back, else its FreeSWITCH channel would stay
+    const ms = this.pick()
+    const endpoint = await ms.createEndpoint({ remoteSdp: req.body })
+    try {
+      const dialog = await ms.srf.createUAS(req, res, { localSdp: endpoint.local.sdp })
       return new FsCaller(endpoint, dialog)
+    } catch (err) {
+      await endpoint.destroy().catch(() => undefined)
+      throw err
     }
-    return this.answerLateOffer(req, res)
   }
 
   /**

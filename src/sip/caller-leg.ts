@@ -72,6 +72,12 @@ export class InboundCallerLeg implements CallerLeg {
     const { media } = this.deps
     if (!media) return void this.res.send(180)
     const caller = await media.answerCaller(this.req, this.res)
+    if (this.released) {
+      // the call ended while it was being answered: nothing may stay on the media server
+      endDialog(caller.dialog)
+      await caller.release()
+      throw new Error('the call ended while the caller was being answered')
+    }
     this.callerMedia = caller
     this.watch(caller.dialog)
     caller.dialog.on('modify', (req: Srf.SrfRequest, res: Srf.SrfResponse) => {
