@@ -95,8 +95,7 @@ export class CallFlow {
     this.log.info({ queue: this.call.queue, action }, 'queue closed')
     this.deps.metrics.callsRejected.inc({ tenant: this.call.tenant.id, reason: 'queue-closed' })
     const next = await turnAway({ engine: this.deps.engine, media: this.caller?.media }, this.call, action)
-    if (next === 'voicemail') return this.voicemail('closed')
-    return this.end('refused', 'queue-closed')
+    return next === 'voicemail' ? this.voicemail('closed') : this.end('refused', 'queue-closed')
   }
 
   private callerContext(media: NonNullable<CallerLeg['media']>): CallerContext {
@@ -104,8 +103,7 @@ export class CallFlow {
   }
 
   private resumeHold(): void {
-    const tenant = this.call.tenant
-    this.caller?.media?.hold(holdMusicFor(tenant, this.call.queueConfig()?.holdMusic, this.deps.engine.platform.settings.defaultRegion))
+    this.caller?.media?.hold(holdMusicFor(this.call.tenant, this.call.queueConfig()?.holdMusic, this.deps.engine.platform.settings.defaultRegion))
   }
 
   /** Announcements and the callback offer of the current queue while the caller waits. */
@@ -171,6 +169,8 @@ export class CallFlow {
       }
       throw err
     }
+    // the caller left while the engine took the answer: its ending completes the call there
+    if (call.ended) return false
     this.ringing.cancelAll()
     this.room?.stop()
     call.phase = 'connected'

@@ -62,7 +62,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
     logLevel: env['LOG_LEVEL'] ?? 'info',
     drainSeconds: int(env, 'DRAIN_SECONDS', 30),
     door: {
-      maxCallsInSetup: int(env, 'MAX_CALLS_IN_SETUP', 200),
+      maxCallsInSetup: int(env, 'MAX_CALLS_IN_SETUP', 40),
       maxLoopLagMs: int(env, 'MAX_EVENT_LOOP_LAG_MS', 250),
       maxMediaSessions: int(env, 'MAX_MEDIA_SESSIONS', 1800),
       minMediaIdlePercent: int(env, 'MIN_MEDIA_IDLE_PERCENT', 10),

@@ -24,7 +24,7 @@ export interface DoorLimits {
   retryAfterSeconds: number
 }
 
-export const DEFAULT_DOOR_LIMITS: DoorLimits = { maxCallsInSetup: 200, maxLoopLagMs: 250, maxMediaSessions: 1800, minMediaIdlePercent: 10, retryAfterSeconds: 5 }
+export const DEFAULT_DOOR_LIMITS: DoorLimits = { maxCallsInSetup: 40, maxLoopLagMs: 250, maxMediaSessions: 1800, minMediaIdlePercent: 10, retryAfterSeconds: 5 }
 
 export type DoorDecision = { open: true } | { open: false; reason: 'redis-unavailable' | 'draining' | 'setup-overload' | 'event-loop-lag' | 'media-overload'; retryAfter: number }
 

@@ -199,3 +199,19 @@ t.test('IVR: a choice leading to voicemail records a message and ends as voicema
   t.match(s.eng.events[0]!.fields, { reason: 'ivr', attrs: { ddi: '+33972000001', ivr: 'main:0' } })
   t.equal(s.ending().length, 1)
 })
+
+t.test('the caller hangs up while the engine takes an answer: the answering leg is let go, nothing is left', async (t) => {
+  const a = fakeLeg('alice-phone', { agent: 'alice' })
+  let release!: () => void
+  const s = setup({ answers: { alice: async () => a.leg }, engine: { answer: () => new Promise((r) => (release = () => r({ waitMs: 0 }))) } })
+  await s.start()
+  await s.flow.notice(s.offer('alice'))
+  await s.timers.advance(0)
+  s.caller.hangUpFarEnd()
+  await s.timers.advance(0)
+  release()
+  await s.timers.advance(0)
+  t.same(a.log, ['hangup', 'release'], "the agent's leg (and its media) is given back")
+  t.same(s.caller.log, ['release'], 'never joined to the agent')
+  t.equal(s.ending().length, 1)
+})
