@@ -45,6 +45,8 @@ declare module 'drachtio-fsmrf' {
       modify(sdp: string): Promise<string>
       set(name: string | Record<string, string>, value?: string): Promise<void>
       destroy(): Promise<void>
+      /** the media server the endpoint is on */
+      readonly mediaserver: MediaServer
       on(event: 'destroy', listener: (info?: { reason?: string }) => void): this
       on(event: 'dtmf', listener: (evt: { dtmf: string; duration: string; source: string }) => void): this
     }

@@ -70,6 +70,7 @@ export async function productPhase(o: {
   if (o.freeswitch) {
     await o.freeswitch.waitForChannels(0, Math.max(1000, deadline - Date.now()))
     freeswitchChannels = await o.freeswitch.channelCount()
+    if (freeswitchChannels > 0) progress(`${o.label}: FreeSWITCH channels left:\n${await o.freeswitch.api('show channels')}`)
   }
   const states = await Promise.all(agentIds.map((id) => engine.agentState(id).then((s) => s.state as string)))
   const agentsNotAvailable = states.filter((s) => s !== 'available').length

@@ -1,6 +1,6 @@
 import type Srf from 'drachtio-srf'
 import type Mrf from 'drachtio-fsmrf'
-import { endDialog } from '../sip/dialogs'
+import { bounded, endDialog } from '../sip/dialogs'
 import { answerProblem } from './sdp-media'
 
 /** Hold music used when a queue names none: a gentle repeating tone pattern. */
@@ -52,6 +52,17 @@ class MediaRefused extends Error {
   readonly status = 488
 }
 
+/**
+ * Ends an endpoint's channel: the hangup through its event socket, then, whatever that did (a
+ * channel parked after its bridge ended may ignore it), the channel killed by uuid on the media
+ * server ("no such channel" when it is gone already).
+ */
+async function hangUpEndpoint(ep: Mrf.Endpoint): Promise<void> {
+  await bounded(ep.destroy(), 2000)
+  // the media server's own event socket: the endpoint's may be closed by now
+  if (ep.mediaserver?.connected()) await bounded(ep.mediaserver.api(`uuid_kill ${ep.uuid}`), 2000)
+}
+
 /** How long a caller who made no offer (late offer) has to send its answer in the ACK. */
 const LATE_ANSWER_MS = 10_000
 
@@ -63,7 +74,9 @@ class FsCaller implements CallerMedia {
   constructor(
     private readonly ep: Mrf.Endpoint,
     readonly dialog: Srf.Dialog,
+    private readonly held: Set<string>,
   ) {
+    held.add(ep.uuid)
     this.gone = new Promise<never>((_, reject) => (this.leave = reject))
     this.gone.catch(() => undefined)
   }
@@ -111,13 +124,19 @@ class FsCaller implements CallerMedia {
     if (this.released) return
     this.released = true
     this.leave(new Error('the caller has gone'))
-    await this.ep.destroy().catch(() => undefined)
+    await hangUpEndpoint(this.ep)
+    this.held.delete(this.ep.uuid)
   }
 }
 
 class FsAgent implements AgentMedia {
   private released = false
-  constructor(readonly endpoint: Mrf.Endpoint) {}
+  constructor(
+    readonly endpoint: Mrf.Endpoint,
+    private readonly held: Set<string>,
+  ) {
+    held.add(endpoint.uuid)
+  }
   get offer(): string {
     return this.endpoint.local.sdp
   }
@@ -135,13 +154,16 @@ class FsAgent implements AgentMedia {
   async release(): Promise<void> {
     if (this.released) return
     this.released = true
-    await this.endpoint.destroy().catch(() => undefined)
+    await hangUpEndpoint(this.endpoint)
+    this.held.delete(this.endpoint.uuid)
   }
 }
 
 /** Media on FreeSWITCH servers through drachtio-fsmrf; calls are spread over the servers. */
 export class FreeswitchGateway implements MediaGateway {
   readonly kind = 'freeswitch'
+  /** Endpoints (FreeSWITCH channel uuids) a call of this instance holds. */
+  readonly held = new Set<string>()
   private next = 0
   constructor(private readonly servers: () => Mrf.MediaServer[]) {}
 
@@ -159,7 +181,7 @@ export class FreeswitchGateway implements MediaGateway {
     const endpoint = await ms.createEndpoint({ remoteSdp: req.body })
     try {
       const dialog = await ms.srf.createUAS(req, res, { localSdp: endpoint.local.sdp })
-      return new FsCaller(endpoint, dialog)
+      return new FsCaller(endpoint, dialog, this.held)
     } catch (err) {
       await endpoint.destroy().catch(() => undefined)
       throw err
@@ -195,7 +217,7 @@ export class FreeswitchGateway implements MediaGateway {
         throw new MediaRefused(`late offer: ${problem}`)
       }
       await endpoint.modify(ack)
-      return new FsCaller(endpoint, dialog)
+      return new FsCaller(endpoint, dialog, this.held)
     } catch (err) {
       await endpoint.destroy().catch(() => undefined)
       throw err
@@ -203,11 +225,11 @@ export class FreeswitchGateway implements MediaGateway {
   }
 
   async agentLeg(): Promise<AgentMedia> {
-    return new FsAgent(await this.pick().createEndpoint())
+    return new FsAgent(await this.pick().createEndpoint(), this.held)
   }
 
   asCaller(leg: AgentMedia, dialog: Srf.Dialog): CallerMedia {
-    return new FsCaller((leg as FsAgent).endpoint, dialog)
+    return new FsCaller((leg as FsAgent).endpoint, dialog, this.held)
   }
 
   async channelCount(): Promise<number> {

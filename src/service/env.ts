@@ -27,6 +27,8 @@ export interface ServiceEnv {
   door: { maxCallsInSetup: number; maxLoopLagMs: number; maxMediaSessions: number; minMediaIdlePercent: number }
   /** INVITEs and REGISTERs per source address and second, and the burst allowed */
   sourceRate: { rate: number; burst: number }
+  /** a media channel of this instance that no call holds for this long is hung up */
+  mediaOrphanSeconds: number
 }
 
 export function parseMediaServers(text: string | undefined): MediaServerAddress[] {
@@ -68,5 +70,6 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
       minMediaIdlePercent: int(env, 'MIN_MEDIA_IDLE_PERCENT', 10),
     },
     sourceRate: { rate: int(env, 'SOURCE_RATE', 50), burst: int(env, 'SOURCE_BURST', 100) },
+    mediaOrphanSeconds: int(env, 'MEDIA_ORPHAN_SECONDS', 30),
   }
 }

@@ -6,6 +6,7 @@ import { InstanceWatch } from '../acd/recovery'
 import { Registrar } from '../agents/registrar'
 import { ConfigStore } from '../config/store'
 import { FreeswitchGateway, type MediaGateway } from '../media/gateway'
+import { MediaReaper } from '../media/media-reaper'
 import { missingPrompts, promptsDir } from '../media/prompts'
 import { SipFrontEnd } from '../sip/front-end'
 import { createLogger, type Logger } from '../telemetry/logger'
@@ -20,6 +21,8 @@ import { OfferListener } from './offer-listener'
 /** Heartbeat period and lifetime: an instance that stops is noticed by the others within ~8 s. */
 const HEARTBEAT_MS = 2000
 const ALIVE_TTL_MS = 6000
+/** How often the media servers are searched for channels no call of this instance holds. */
+const REAP_MS = 5000
 
 /**
  * The running service: Redis, drachtio-server, FreeSWITCH media servers, the ACD engine and the
@@ -46,6 +49,7 @@ export class Service {
   private draining = false
   private drained = false
   private readonly load: LoadMonitor
+  private readonly reaper: MediaReaper | undefined
   private started = false
   private readonly timers: NodeJS.Timeout[] = []
   private readonly http
@@ -74,6 +78,7 @@ export class Service {
     this.mrf = new Mrf(this.srf)
     this.gateway = env.freeswitch.length ? new FreeswitchGateway(() => this.mediaServers) : undefined
     this.load = new LoadMonitor(() => this.mediaServers)
+    this.reaper = this.gateway ? new MediaReaper(() => this.mediaServers, (this.gateway as FreeswitchGateway).held, this.log, env.mediaOrphanSeconds) : undefined
     const limits = { ...DEFAULT_DOOR_LIMITS, ...env.door }
     this.frontEnd = new SipFrontEnd({
       srf: this.srf,
@@ -154,6 +159,7 @@ export class Service {
     for (const fs of this.env.freeswitch) void this.connectMedia(fs)
     this.timers.push(setInterval(() => void this.tick(), 200))
     this.timers.push(setInterval(() => void this.heartbeat(), HEARTBEAT_MS))
+    if (this.reaper) this.timers.push(setInterval(() => void this.reaper!.reap().catch(() => undefined), REAP_MS))
     await this.heartbeat()
     this.load.start()
     this.offers.follow(this.engine.pools())
