@@ -67,8 +67,9 @@ export interface LedgerReport {
  * Checks the operations against the tenants' histories (read after the stream was drained):
  * - every operation acknowledged outside the loss windows left its event (none lost);
  * - no effect is there more often than operations were sent that could make it (none applied
- *   twice): each event of an operation's kind is matched to one operation not refused, or
- *   refused or failed inside a loss window (a command sent again after a reconnection);
+ *   twice): each event is matched to one operation (same call or agent, the event's `ts` within
+ *   the operation's time) that was acknowledged, or refused or failed inside a loss window (a
+ *   command sent again after a reconnection);
  * - every call that entered the ACD left it exactly once, and none entered twice.
  */
 export function checkLedger(ops: OpRecord[], events: Row[], windows: LossWindow[]): LedgerReport {
