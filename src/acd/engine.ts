@@ -1,14 +1,15 @@
 import { EventEmitter } from 'node:events'
-import type Redis from 'ioredis'
 import type { PlatformConfig, Queue } from '../config/model'
 import { queueOf } from '../config/model'
 import { priorityFor } from '../routing/priority'
 import { silentLogger, type Logger } from '../telemetry/logger'
 import type { Metrics } from '../telemetry/metrics'
+import type { RedisLike } from '../redis/connect'
 import { encodeEvent } from '../events/codec'
 import type { CallFlowEvent } from '../events/contract'
 import { HISTORY_MAX_LEN } from '../events/history'
 import { type Clock, systemClock } from './clock'
+import { writeDefinitions } from './definitions'
 import { ID_PATTERN, keys, poolPrefix } from './keys'
 import { callPosition, queueSnapshot } from './queries'
 import { qualify } from './qualify'
@@ -53,7 +54,7 @@ export class AcdEngine extends EventEmitter {
   private readonly metrics: Metrics | undefined
 
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisLike,
     config: PlatformConfig,
     options: EngineOptions,
   ) {
@@ -81,30 +82,13 @@ export class AcdEngine extends EventEmitter {
     return t.pool
   }
 
-  /** Writes queue definitions and pool settings to Redis (one transaction) and starts using the config. */
+  /**
+   * Writes queue definitions and pool settings to Redis, one transaction per pool (each pool's
+   * keys share one hash slot: see writeDefinitions for what holds across pools), then starts
+   * using the config.
+   */
   async applyConfig(config: PlatformConfig): Promise<void> {
-    const multi = this.redis.multi()
-    const pools = new Set<string>()
-    for (const tenant of config.tenants.values()) {
-      pools.add(tenant.pool)
-      for (const q of tenant.queues) {
-        const overflow = q.overflow.kind === 'queue' ? `queue:${q.overflow.queue}` : q.overflow.kind
-        multi.hset(keys.queue(tenant.pool, tenant.id, q.id), {
-          strategy: q.strategy,
-          ring_ms: Math.round(q.ringTimeoutSeconds * 1000),
-          wrap_ms: Math.round(q.wrapUpSeconds * 1000),
-          max_wait_ms: Math.round(q.maxWaitSeconds * 1000),
-          max_len: q.maxLength,
-          ref_ms: Math.round(q.referentWaitSeconds * 1000),
-          sl_ms: Math.round(q.serviceLevel.seconds * 1000),
-          esc: q.escalation.map((e) => Math.round(e.afterSeconds * 1000)).join(','),
-          steps: q.escalation.length + 1,
-          overflow,
-        })
-      }
-    }
-    for (const pool of pools) multi.hset(keys.settings(pool), { max_no_answer: config.settings.maxNoAnswer })
-    await multi.exec()
+    await writeDefinitions(this.redis, config)
     this.config = config
     await this.requalifyLoggedIn()
   }

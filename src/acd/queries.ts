@@ -1,4 +1,4 @@
-import type Redis from 'ioredis'
+import type { RedisLike } from '../redis/connect'
 import type { Queue } from '../config/model'
 import { keys } from './keys'
 import { AGENT_STATES, type AgentState, type CallPosition, type CallState, type QueueSnapshot } from './types'
@@ -8,7 +8,7 @@ import { AGENT_STATES, type AgentState, type CallPosition, type CallState, type 
  * the queue's mean handle time (talk + wrap-up; 3 minutes before any call completed) spread over
  * the agents staffing it.
  */
-export async function callPosition(redis: Redis, pool: string, call: Record<string, string>, queue: Queue): Promise<CallPosition> {
+export async function callPosition(redis: RedisLike, pool: string, call: Record<string, string>, queue: Queue): Promise<CallPosition> {
   const tenant = call['tenant'] ?? queue.tenant
   const [rank, staffed, stats] = await Promise.all([
     redis.zrank(keys.queueWaiting(pool, tenant, queue.id), call['id']!),
@@ -23,7 +23,7 @@ export async function callPosition(redis: Redis, pool: string, call: Record<stri
 }
 
 /** A queue's live figures: waiting calls, longest wait, its agents by state, its counters. */
-export async function queueSnapshot(redis: Redis, pool: string, tenant: string, queue: string, now: number): Promise<QueueSnapshot> {
+export async function queueSnapshot(redis: RedisLike, pool: string, tenant: string, queue: string, now: number): Promise<QueueSnapshot> {
   const [waiting, callbacks, oldest, staffed, stats] = await Promise.all([
     redis.zcard(keys.queueWaiting(pool, tenant, queue)),
     redis.zcard(keys.queueCallbacks(pool, tenant, queue)),

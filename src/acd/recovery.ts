@@ -1,4 +1,4 @@
-import type Redis from 'ioredis'
+import type { RedisLike } from '../redis/connect'
 import type { Logger } from '../telemetry/logger'
 import type { AcdEngine } from './engine'
 import { keys } from './keys'
@@ -22,7 +22,7 @@ export interface Recovered {
  */
 export class InstanceWatch {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisLike,
     private readonly engine: AcdEngine,
     private readonly log: Logger,
   ) {}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
-import type Redis from 'ioredis'
+import type { RedisLike } from '../redis/connect'
 import { luaKeyExpression } from './keys'
 
 /**
@@ -172,13 +172,13 @@ export function scriptSource(name: ScriptName): string {
 
 export type ScriptCaller<R = string> = (poolKey: string, ...args: (string | number)[]) => Promise<R>
 
-const defined = new WeakMap<Redis, Set<string>>()
+const defined = new WeakMap<RedisLike, Set<string>>()
 
 /**
  * Defines the scripts `names` of `dir` on a connection (once per connection) as commands
  * `<prefix>_<name>` taking one key (the pool prefix), and returns their callers.
  */
-export function defineScripts<N extends string, R = string>(redis: Redis, prefix: string, dir: string, names: readonly N[]): Record<N, ScriptCaller<R>> {
+export function defineScripts<N extends string, R = string>(redis: RedisLike, prefix: string, dir: string, names: readonly N[]): Record<N, ScriptCaller<R>> {
   let done = defined.get(redis)
   if (!done) defined.set(redis, (done = new Set()))
   const callers = {} as Record<N, ScriptCaller<R>>
@@ -194,6 +194,6 @@ export function defineScripts<N extends string, R = string>(redis: Redis, prefix
 }
 
 /** Defines every ACD script on a connection (once) and returns typed callers. */
-export function acdScripts(redis: Redis): Record<ScriptName, ScriptCaller> {
+export function acdScripts(redis: RedisLike): Record<ScriptName, ScriptCaller> {
   return defineScripts(redis, 'acd', ACD_LUA_DIR, SCRIPT_NAMES)
 }

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis'
+import type { RedisLike } from '../redis/connect'
 import { keys } from '../acd/keys'
 import type { Agent, PlatformConfig, Tenant } from '../config/model'
 import { challengeHeader, NonceIssuer, parseDigest, verifyDigest } from './digest'
@@ -29,7 +29,7 @@ export class Registrar {
   readonly nonces: NonceIssuer
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisLike,
     private config: PlatformConfig,
     secret?: string,
   ) {

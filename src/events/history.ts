@@ -1,4 +1,4 @@
-import type Redis from 'ioredis'
+import type { RedisLike } from '../redis/connect'
 import { keys } from '../acd/keys'
 import { EventContractError, parseEvent } from './codec'
 import type { AcdEventOf, EventType } from './contract'
@@ -54,7 +54,7 @@ function beyond(id: string, reverse: boolean): string | undefined {
  * page of XRANGE at a time until `count` events passed the filters or the range is done.
  */
 export async function readHistory<T extends EventType = EventType>(
-  redis: Redis,
+  redis: RedisLike,
   pool: string,
   tenant: string,
   opts: HistoryQuery<T> = {},

@@ -22,40 +22,55 @@ export function hasRedisServer(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0
 }
 
-/** A redis-server of our own on a free loopback port, in a temp dir, without persistence. */
+export interface PrivateRedisOptions {
+  port?: number
+  dir?: string
+  /** More redis-server arguments (`--replicaof`, `--cluster-enabled yes`, ...), kept for `up`. */
+  args?: string[]
+  /** requirepass (and masterauth: replicas of a server with the same password) */
+  password?: string
+}
+
+/**
+ * A redis-server of our own on a free loopback port, in a temp dir, without persistence (see
+ * private-ha.ts for replicas, sentinels and clusters made of them).
+ */
 export class PrivateRedis {
   private constructor(
     readonly port: number,
     readonly dir: string,
     private proc: ChildProcess,
+    private readonly args: string[],
+    readonly password: string | undefined,
   ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`
   }
 
-  static async start(options: { port?: number; dir?: string } = {}): Promise<PrivateRedis> {
+  static async start(options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
     if (!hasRedisServer()) throw new Error('redis-server is not installed (Debian package redis-server)')
     const port = options.port ?? (await freePort())
     const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'acd-redis-'))
-    const proc = PrivateRedis.spawn(port, dir)
-    const server = new PrivateRedis(port, dir, proc)
+    const args = [...(options.password ? ['--requirepass', options.password, '--masterauth', options.password] : []), ...(options.args ?? [])]
+    const proc = PrivateRedis.spawn(port, dir, args)
+    const server = new PrivateRedis(port, dir, proc, args, options.password)
     await server.waitReady()
     return server
   }
 
-  private static spawn(port: number, dir: string): ChildProcess {
+  private static spawn(port: number, dir: string, args: string[]): ChildProcess {
     return spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--loglevel', 'warning'],
-      { stdio: 'ignore' },
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--loglevel', 'warning', ...args],
+      { stdio: 'ignore', cwd: dir },
     )
   }
 
   private async waitReady(): Promise<void> {
     const deadline = Date.now() + 10_000
     while (Date.now() < deadline) {
-      const client = new Redis({ port: this.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
+      const client = new Redis({ port: this.port, host: '127.0.0.1', password: this.password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
       client.on('error', () => {})
       try {
         await client.connect()
@@ -71,7 +86,18 @@ export class PrivateRedis {
   }
 
   client(): Redis {
-    return new Redis({ port: this.port, host: '127.0.0.1' })
+    return new Redis({ port: this.port, host: '127.0.0.1', password: this.password })
+  }
+
+  /** A connection that gives up at once when the server is away (for checks). */
+  probe(): Redis {
+    const c = new Redis({ port: this.port, host: '127.0.0.1', password: this.password, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 })
+    c.on('error', () => {})
+    return c
+  }
+
+  get alive(): boolean {
+    return this.proc.exitCode === null && this.proc.signalCode === null
   }
 
   /** Kills the server and starts it again on the same port (scripts and data are gone). */
@@ -87,7 +113,7 @@ export class PrivateRedis {
 
   /** Back on the same port, empty. */
   async up(): Promise<void> {
-    this.proc = PrivateRedis.spawn(this.port, this.dir)
+    this.proc = PrivateRedis.spawn(this.port, this.dir, this.args)
     await this.waitReady()
   }
 

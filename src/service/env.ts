@@ -1,4 +1,5 @@
 import { hostname } from 'node:os'
+import { EnvError, readRedisSettings, type RedisSettings } from '../redis/settings'
 
 export interface MediaServerAddress {
   host: string
@@ -15,7 +16,8 @@ export interface ServiceEnv {
   mediaListenAddress: string
   /** Address FreeSWITCH connects back to (defaults to the listen address). */
   mediaAdvertisedAddress: string | undefined
-  redisUrl: string
+  /** REDIS_URL, or Sentinel (REDIS_SENTINELS, REDIS_SENTINEL_MASTER), or a cluster (REDIS_CLUSTER_NODES) */
+  redis: RedisSettings
   configPath: string
   httpHost: string
   httpPort: number
@@ -35,9 +37,9 @@ export function parseMediaServers(text: string | undefined): MediaServerAddress[
   if (!text || text.trim() === '' || text.trim() === 'none') return []
   return text.split(',').map((item) => {
     const [host, port, ...secret] = item.trim().split(':')
-    if (!host) throw new Error(`FREESWITCH: bad entry ${JSON.stringify(item)} (expected host:port:secret)`)
+    if (!host) throw new EnvError('FREESWITCH', `bad entry ${JSON.stringify(item)} (expected host:port:secret)`)
     const p = Number(port ?? 8021)
-    if (!Number.isInteger(p) || p <= 0 || p > 65535) throw new Error(`FREESWITCH: bad port in ${JSON.stringify(item)}`)
+    if (!Number.isInteger(p) || p <= 0 || p > 65535) throw new EnvError('FREESWITCH', `bad port in ${JSON.stringify(item)}`)
     return { host, port: p, secret: secret.length ? secret.join(':') : 'ClueCon' }
   })
 }
@@ -46,7 +48,7 @@ function int(env: NodeJS.ProcessEnv, name: string, def: number): number {
   const v = env[name]
   if (v === undefined || v === '') return def
   const n = Number(v)
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got ${JSON.stringify(v)}`)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new EnvError(name, `must be a port number, got ${JSON.stringify(v)}`)
   return n
 }
 
@@ -56,7 +58,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
     freeswitch: parseMediaServers(env['FREESWITCH'] ?? '127.0.0.1:8021:ClueCon'),
     mediaListenAddress: env['MEDIA_LISTEN_ADDRESS'] ?? '127.0.0.1',
     mediaAdvertisedAddress: env['MEDIA_ADVERTISED_ADDRESS'] || undefined,
-    redisUrl: env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    redis: readRedisSettings(env),
     configPath: env['CONFIG_PATH'] ?? 'config/platform.yaml',
     httpHost: env['HTTP_HOST'] ?? '127.0.0.1',
     httpPort: int(env, 'HTTP_PORT', 8080),

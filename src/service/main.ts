@@ -1,5 +1,6 @@
 // The softswitch service: SIP front end, ACD engine and media, configured from the environment.
 import { ConfigError } from '../config/errors'
+import { EnvError } from '../redis/settings'
 import { readEnv } from './env'
 import { Service } from './service'
 
@@ -26,6 +27,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(err instanceof ConfigError ? `${err.message}\n` : `service failed to start: ${(err as Error).stack}\n`)
+  process.stderr.write(err instanceof ConfigError ? `${err.message}\n` : err instanceof EnvError ? `service not started: ${err.message}\n` : `service failed to start: ${(err as Error).stack}\n`)
   process.exit(1)
 })

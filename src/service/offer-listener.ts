@@ -1,4 +1,4 @@
-import type Redis from 'ioredis'
+import type { RedisLike } from '../redis/connect'
 import { keys } from '../acd/keys'
 import type { Notice } from '../acd/types'
 import type { Logger } from '../telemetry/logger'
@@ -13,10 +13,10 @@ const BLOCK_SECONDS = 1
  * configuration adds and stops those of pools it removes.
  */
 export class OfferListener {
-  private readonly readers = new Map<string, { conn: Redis; stopped: boolean }>()
+  private readonly readers = new Map<string, { conn: RedisLike; stopped: boolean }>()
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisLike,
     private readonly instanceId: string,
     private readonly deliver: (n: Notice) => void,
     private readonly log: Logger,
@@ -42,7 +42,7 @@ export class OfferListener {
     }
   }
 
-  private async read(pool: string, reader: { conn: Redis; stopped: boolean }): Promise<void> {
+  private async read(pool: string, reader: { conn: RedisLike; stopped: boolean }): Promise<void> {
     const key = keys.offers(pool, this.instanceId)
     while (!reader.stopped) {
       try {

@@ -1,6 +1,5 @@
 import Srf from 'drachtio-srf'
 import Mrf from 'drachtio-fsmrf'
-import Redis from 'ioredis'
 import { AcdEngine } from '../acd/engine'
 import { InstanceWatch } from '../acd/recovery'
 import { Registrar } from '../agents/registrar'
@@ -11,6 +10,8 @@ import { missingPrompts, promptsDir } from '../media/prompts'
 import { SipFrontEnd } from '../sip/front-end'
 import { createLogger, type Logger } from '../telemetry/logger'
 import { Metrics } from '../telemetry/metrics'
+import { connectRedis, type RedisLike } from '../redis/connect'
+import { describeRedis } from '../redis/settings'
 import { TrunkChannels } from '../trunks/channels'
 import type { ServiceEnv } from './env'
 import { DEFAULT_DOOR_LIMITS, doorDecision } from '../sip/door'
@@ -33,7 +34,7 @@ export class Service {
   readonly log: Logger
   readonly metrics = new Metrics({ defaultMetrics: true })
   readonly store: ConfigStore
-  readonly redis: Redis
+  readonly redis: RedisLike
   private readonly offers: OfferListener
   private readonly watch: InstanceWatch
   readonly engine: AcdEngine
@@ -61,7 +62,10 @@ export class Service {
       this.log.warn({ dependency: what, attempt }, `${what} unreachable, retrying`)
       return Math.min(2000, 100 * attempt)
     }
-    this.redis = new Redis(env.redisUrl, { retryStrategy: retry('redis'), maxRetriesPerRequest: null })
+    // Sentinel or Cluster when the environment says so: the connection (and the offer readers'
+    // duplicates of it) follows a failover by itself
+    this.redis = connectRedis(env.redis, { retryStrategy: retry('redis') })
+    this.log.info({ dependency: 'redis', mode: env.redis.mode, redis: describeRedis(env.redis) }, 'redis')
     this.redis.on('error', (err) => this.log.debug({ err: err.message }, 'redis error'))
     // back after an outage (a restart may have lost the queue definitions): write them again
     this.redis.on('ready', () => {

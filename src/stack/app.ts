@@ -39,7 +39,7 @@ export function readLog(file: string): Record<string, unknown>[] {
  */
 export async function startApp(
   t: TestScope,
-  opts: { configYaml: string; redisUrl: string; drachtio: { host: string; adminPort: number; secret: string }; freeswitch?: { host: string; eslPort: number; secret: string }; instanceId?: string; waitHealthy?: boolean; env?: Record<string, string> },
+  opts: { configYaml: string; redisUrl?: string; drachtio: { host: string; adminPort: number; secret: string }; freeswitch?: { host: string; eslPort: number; secret: string }; instanceId?: string; waitHealthy?: boolean; env?: Record<string, string> },
 ): Promise<AppHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'acd-app-'))
   const configPath = join(dir, 'platform.yaml')
@@ -56,7 +56,8 @@ export async function startApp(
       DRACHTIO_SECRET: opts.drachtio.secret,
       FREESWITCH: opts.freeswitch ? `${opts.freeswitch.host}:${opts.freeswitch.eslPort}:${opts.freeswitch.secret}` : 'none',
       MEDIA_LISTEN_ADDRESS: '127.0.0.1',
-      REDIS_URL: opts.redisUrl,
+      // without a URL the Redis is given in `env` (REDIS_SENTINELS..., REDIS_CLUSTER_NODES)
+      REDIS_URL: opts.redisUrl ?? '',
       CONFIG_PATH: configPath,
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: String(httpPort),

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import type Redis from 'ioredis'
+import type { RedisLike } from '../redis/connect'
 import { keys, poolPrefix } from '../acd/keys'
 import { defineScripts, type ScriptCaller } from '../acd/scripts'
 import type { PlatformConfig, Trunk } from '../config/model'
@@ -20,7 +20,7 @@ export class TrunkChannels {
   private readonly scripts: Record<TrunkScript, ScriptCaller<number>>
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisLike,
     private config: PlatformConfig,
     private readonly instanceId: string,
   ) {
@@ -52,12 +52,14 @@ export class TrunkChannels {
     return this.redis.hlen(this.key(trunk, direction))
   }
 
-  /** Marks this instance alive in every pool for `ttlMs`; call it more often than that. */
+  /**
+   * Marks this instance alive in every pool for `ttlMs`; call it more often than that. One SET per
+   * pool (each in its pool's slot, so on its own master in a cluster): a pool's sweep reads only
+   * that pool's heartbeat, so the pools need not be written together.
+   */
   async heartbeat(ttlMs: number): Promise<void> {
     const pools = new Set([...this.config.tenants.values()].map((t) => t.pool))
-    const multi = this.redis.multi()
-    for (const pool of pools) multi.set(keys.alive(pool, this.instanceId), String(Date.now()), 'PX', ttlMs)
-    await multi.exec()
+    await Promise.all([...pools].map((pool) => this.redis.set(keys.alive(pool, this.instanceId), String(Date.now()), 'PX', ttlMs)))
   }
 
   /** Releases channels held by instances without a live heartbeat; returns how many. */

@@ -1,7 +1,11 @@
-import type Redis from 'ioredis'
+import type { RedisLike } from '../../src/redis/connect'
 import { keys, parseKey, poolPrefix } from '../../src/acd/keys'
 
-/** Atomic dump of a pool's ACD state (hashes, sets, sorted sets), for invariant checks. */
+/**
+ * Atomic dump of a pool's ACD state (hashes, sets, sorted sets), for invariant checks. The script
+ * names the pool prefix as its key: on a cluster it runs on the master of the pool's slot, whose
+ * KEYS holds every key of the pool.
+ */
 const DUMP = `
 local out = {}
 for _, k in ipairs(redis.call('KEYS', KEYS[1] .. ':*')) do
@@ -19,7 +23,7 @@ export interface PoolDump {
   sets: Map<string, string[]>
 }
 
-export async function dumpPool(redis: Redis, pool: string): Promise<PoolDump> {
+export async function dumpPool(redis: RedisLike, pool: string): Promise<PoolDump> {
   const raw = JSON.parse((await redis.eval(DUMP, 1, poolPrefix(pool))) as string) as [string, string, string[] | Record<string, never>][]
   const d: PoolDump = { hashes: new Map(), zsets: new Map(), sets: new Map() }
   for (const [k, type, v] of raw) {

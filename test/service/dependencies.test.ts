@@ -32,6 +32,6 @@ t.test('environment parsing', async (t) => {
   ])
   t.same(parseMediaServers('none'), [])
   t.throws(() => parseMediaServers('host:notaport'), /FREESWITCH: bad port/)
-  t.throws(() => readEnv({ HTTP_PORT: 'eighty' }), /HTTP_PORT must be a port number/)
-  t.match(readEnv({}), { drachtio: { host: '127.0.0.1', port: 9022 }, redisUrl: 'redis://127.0.0.1:6379', configPath: 'config/platform.yaml' })
+  t.throws(() => readEnv({ HTTP_PORT: 'eighty' }), /HTTP_PORT: must be a port number/)
+  t.match(readEnv({}), { drachtio: { host: '127.0.0.1', port: 9022 }, redis: { mode: 'standalone', url: 'redis://127.0.0.1:6379' }, configPath: 'config/platform.yaml' })
 })
