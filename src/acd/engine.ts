@@ -1,166 +1,21 @@
-import { EventEmitter } from 'node:events'
-import type { PlatformConfig, Queue } from '../config/model'
 import { queueOf } from '../config/model'
 import { priorityFor } from '../routing/priority'
-import { silentLogger, type Logger } from '../telemetry/logger'
-import type { Metrics } from '../telemetry/metrics'
-import type { RedisLike } from '../redis/connect'
 import { encodeEvent } from '../events/codec'
 import type { CallFlowEvent } from '../events/contract'
 import { HISTORY_MAX_LEN } from '../events/history'
-import { type Clock, systemClock } from './clock'
-import { writeDefinitions } from './definitions'
-import { ID_PATTERN, keys, poolPrefix } from './keys'
+import { keys } from './keys'
 import { callPosition, queueSnapshot } from './queries'
-import { qualify } from './qualify'
-import { acdScripts, type ScriptCaller, type ScriptName } from './scripts'
-import {
-  AcdError,
-  type AgentState,
-  type CallbackOutcome,
-  type CallPosition,
-  type CallState,
-  type EnqueueRequest,
-  type EnqueueResult,
-  type InstanceRecovery,
-  type Notice,
-  type QueueSnapshot,
-} from './types'
+import { AcdError, type CallbackOutcome, type CallPosition, type CallState, type EnqueueRequest, type EnqueueResult, type InstanceRecovery, type Notice, type QueueSnapshot } from './types'
+import { EngineAgents } from './engine-agents'
 
-export interface EngineOptions {
-  /** This instance's id: offers for calls it owns come back to it. */
-  instanceId: string
-  clock?: Clock
-  logger?: Logger
-  metrics?: Metrics
-}
-
-interface ScriptReply {
-  notices: Notice[]
-  [k: string]: unknown
-}
+export type { EngineOptions } from './engine-core'
 
 /**
  * The automatic call distributor over Redis. Every state change is one Lua script; several
  * instances may run on one Redis. Offers for this instance's calls are emitted as 'notice'
  * events, whichever instance's action caused them (see pullNotices / listen).
  */
-export class AcdEngine extends EventEmitter {
-  readonly instanceId: string
-  readonly clock: Clock
-  private config: PlatformConfig
-  private readonly scripts: Record<ScriptName, ScriptCaller>
-  private readonly log: Logger
-  private readonly metrics: Metrics | undefined
-
-  constructor(
-    readonly redis: RedisLike,
-    config: PlatformConfig,
-    options: EngineOptions,
-  ) {
-    super()
-    if (!ID_PATTERN.test(options.instanceId)) throw new Error(`invalid instance id ${options.instanceId}`)
-    this.instanceId = options.instanceId
-    this.clock = options.clock ?? systemClock
-    this.config = config
-    this.scripts = acdScripts(redis)
-    this.log = options.logger ?? silentLogger
-    this.metrics = options.metrics
-  }
-
-  get platform(): PlatformConfig {
-    return this.config
-  }
-
-  pools(): string[] {
-    return [...new Set([...this.config.tenants.values()].map((t) => t.pool))]
-  }
-
-  poolOf(tenant: string): string {
-    const t = this.config.tenants.get(tenant)
-    if (!t) throw new AcdError('NO_SUCH_TENANT', `unknown tenant "${tenant}"`)
-    return t.pool
-  }
-
-  /**
-   * Writes queue definitions and pool settings to Redis, one transaction per pool (each pool's
-   * keys share one hash slot: see writeDefinitions for what holds across pools), then starts
-   * using the config.
-   */
-  async applyConfig(config: PlatformConfig): Promise<void> {
-    await writeDefinitions(this.redis, config)
-    this.config = config
-    await this.requalifyLoggedIn()
-  }
-
-  /**
-   * Agents logged in before a configuration change take the queues they qualify for now (their
-   * state and call are kept); tenants an agent may no longer serve leave its session.
-   * Returns how many sessions changed.
-   */
-  async requalifyLoggedIn(): Promise<number> {
-    let changed = 0
-    for (const pool of this.pools()) {
-      for (const agentId of await this.redis.smembers(keys.agents(pool))) {
-        const agent = this.config.agents.get(agentId)
-        if (!agent) {
-          this.log.warn({ agent: agentId, pool }, 'a logged-in agent is no longer in the configuration: its session is left as it is')
-          continue
-        }
-        const stored = (await this.redis.hget(keys.agent(pool, agentId), 'tenants')) ?? ''
-        const session = stored.split(',').filter((t) => agent.tenants.includes(t) && this.config.tenants.get(t)?.pool === pool)
-        const quals = qualify(this.config, agent, session).flatMap((q) => [q.qid, `${q.step}|${q.position}|${q.level}|${q.strategy}|${q.steps}`])
-        const reply = await this.run('requalify', pool, agentId, session.join(','), ...quals)
-        if (reply['changed'] === true) {
-          changed++
-          this.log.info({ agent: agentId, tenants: session, queues: quals.length / 2 }, 'agent session follows the new configuration')
-        }
-      }
-    }
-    return changed
-  }
-
-  private async run(name: ScriptName, pool: string, ...args: (string | number)[]): Promise<ScriptReply> {
-    let raw: string
-    const started = this.metrics ? process.hrtime.bigint() : 0n
-    try {
-      raw = await this.scripts[name](poolPrefix(pool), this.instanceId, this.clock.now(), ...args)
-      this.metrics?.acdOperations.inc({ operation: name, outcome: 'ok' })
-    } catch (err) {
-      const message = (err as Error).message ?? String(err)
-      const match = /^([A-Z_]+) (.*)$/.exec(message)
-      if (match && match[1] !== 'ERR' && match[1] !== 'NOSCRIPT') {
-        this.metrics?.acdOperations.inc({ operation: name, outcome: match[1]! })
-        throw new AcdError(match[1]!, match[2]!)
-      }
-      this.metrics?.acdOperations.inc({ operation: name, outcome: 'error' })
-      this.log.error({ err, operation: name, pool }, 'ACD operation failed')
-      throw err
-    } finally {
-      if (this.metrics) this.metrics.acdOperationSeconds.observe({ operation: name }, Number(process.hrtime.bigint() - started) / 1e9)
-    }
-    const reply = JSON.parse(raw) as ScriptReply
-    // cjson encodes an empty table as {}
-    const notices = Array.isArray(reply.notices) ? reply.notices : []
-    for (const n of notices) this.dispatchNotice(n)
-    return reply
-  }
-
-  private dispatchNotice(n: Notice): void {
-    if (n.type === 'offer' && !Array.isArray(n.agents)) n.agents = []
-    this.emit('notice', n)
-  }
-
-  private queue(tenant: string, queue: string): Queue {
-    const q = queueOf(this.config, tenant, queue)
-    if (!q) throw new AcdError('NO_SUCH_QUEUE', `tenant "${tenant}" has no queue "${queue}"`)
-    return q
-  }
-
-  private checkId(kind: string, id: string): void {
-    if (!ID_PATTERN.test(id)) throw new AcdError('BAD_ID', `invalid ${kind} id ${JSON.stringify(id)}`)
-  }
-
+export class AcdEngine extends EngineAgents {
   referentFor(tenant: string, customer: string | undefined): string | undefined {
     if (!customer) return undefined
     for (const agent of this.config.agents.values()) {
@@ -282,51 +137,6 @@ export class AcdEngine extends EventEmitter {
   }
 
   /** Logs an agent in to serve tenants (default: all it may serve that are mutually compatible). */
-  async login(agentId: string, tenants?: string[]): Promise<AgentState> {
-    const agent = this.config.agents.get(agentId)
-    if (!agent) throw new AcdError('NO_SUCH_AGENT', `unknown agent "${agentId}"`)
-    const session = tenants ?? agent.tenants
-    if (session.length === 0) throw new AcdError('NO_TENANT', `agent "${agentId}" must serve at least one tenant`)
-    for (const t of session) {
-      if (!agent.tenants.includes(t)) throw new AcdError('TENANT_NOT_ALLOWED', `agent "${agentId}" may not serve tenant "${t}"`)
-    }
-    for (const t of session) {
-      const clash = this.config.tenants.get(t)!.incompatibleWith.find((o) => session.includes(o))
-      if (clash)
-        throw new AcdError(
-          'INCOMPATIBLE_TENANTS',
-          `agent "${agentId}" cannot serve "${t}" and "${clash}" in the same login session: the tenants are incompatible`,
-        )
-    }
-    const pools = new Set(session.map((t) => this.poolOf(t)))
-    const pool = [...pools][0]!
-    const quals = qualify(this.config, agent, session).flatMap((q) => [q.qid, `${q.step}|${q.position}|${q.level}|${q.strategy}|${q.steps}`])
-    const reply = await this.run('login', pool, agentId, session.join(','), ...quals)
-    return reply['state'] as AgentState
-  }
-
-  private agentPool(agentId: string): string {
-    const agent = this.config.agents.get(agentId)
-    if (!agent) throw new AcdError('NO_SUCH_AGENT', `unknown agent "${agentId}"`)
-    return this.poolOf(agent.tenants[0]!)
-  }
-
-  async logout(agentId: string): Promise<void> {
-    await this.run('logout', this.agentPool(agentId), agentId)
-  }
-
-  async pause(agentId: string, reason: string): Promise<{ pending: boolean }> {
-    if (!/^[a-z0-9_-]{1,32}$/.test(reason)) throw new AcdError('BAD_REASON', `invalid pause reason ${JSON.stringify(reason)}`)
-    const reply = await this.run('pause', this.agentPool(agentId), agentId, reason)
-    return { pending: reply['pending'] === true }
-  }
-
-  async unpause(agentId: string): Promise<AgentState> {
-    const reply = await this.run('unpause', this.agentPool(agentId), agentId)
-    return reply['state'] as AgentState
-  }
-
-  /** Runs due timers of every pool; returns how many ran and the earliest next due time. */
   async tick(limit = 500): Promise<{ processed: number; nextDue: number | undefined }> {
     let processed = 0
     let nextDue: number | undefined
@@ -361,12 +171,6 @@ export class AcdEngine extends EventEmitter {
       }
     }
     return n
-  }
-
-  async agentState(agentId: string): Promise<{ state: AgentState; call?: string; reason?: string; tenants: string[] }> {
-    const h = await this.redis.hgetall(keys.agent(this.agentPool(agentId), agentId))
-    const state = (h['state'] as AgentState | undefined) ?? 'logged-out'
-    return { state, call: h['call'], reason: h['reason'] || undefined, tenants: h['tenants'] ? h['tenants'].split(',') : [] }
   }
 
   async callState(tenant: string, callId: string): Promise<Record<string, string> | undefined> {
