@@ -1,5 +1,8 @@
 // End to end over SIP (no media server): the door under a Redis outage, and SIGTERM draining the
 // calls in progress. Real drachtio-server, redis-server, the service and SIPp.
+import { randomBytes } from 'node:crypto'
+import { createSocket } from 'node:dgram'
+import { connect } from 'node:net'
 import t from 'tap'
 import { AcdEngine } from '../../src/acd/engine'
 import { Registrar } from '../../src/agents/registrar'
@@ -61,6 +64,36 @@ t.test('the door and the drain', async (t) => {
     t.equal(c.code, 0, `a call after the outage is answered by the agent: ${c.errors}`)
     t.equal((await phone.done).code, 0)
     t.ok(readLog(app.logFile).some((l) => l['msg'] === 'redis is back: configuration written again'))
+  })
+
+  t.test('garbage, malformed SIP and oversized headers on every listening port crash nothing', async (t) => {
+    const junk = [
+      randomBytes(1400),
+      Buffer.from('NOT A SIP MESSAGE\r\n\r\n'),
+      Buffer.from(`INVITE sip:${DDI}@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.2:5999;branch=z9hG4bK-x\r\nContent-Length: 99999\r\n\r\nv=0`),
+      Buffer.from(`INVITE sip:${DDI}@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.2:5999;branch=z9hG4bK-y\r\nX-Big: ${'a'.repeat(60_000)}\r\n\r\n`),
+    ]
+    const udp = createSocket('udp4')
+    await new Promise<void>((r) => udp.bind(0, '127.0.0.2', r))
+    for (const j of junk.slice(0, 3)) await new Promise((r) => udp.send(j, drachtio.sipPort, '127.0.0.1', r))
+    udp.close()
+    for (const port of [drachtio.sipPort, app.httpPort]) {
+      for (const j of junk) {
+        await new Promise<void>((resolve) => {
+          const sock = connect({ host: '127.0.0.1', port }, () => sock.end(j))
+          sock.on('error', () => resolve())
+          sock.on('close', () => resolve())
+          sock.setTimeout(2000, () => sock.destroy())
+        })
+      }
+    }
+    await sleep(500)
+    t.equal(app.proc.exitCode, null, 'the service is still running')
+    t.equal(await ready(), 200, 'and ready')
+    const phone = await agentPhone({ calls: 1 })
+    const c = await runSipp({ scenario: 'uac-caller', target, localIp: '127.0.0.2', args: ['-s', DDI, '-set', 'talk', '300'], timeoutMs: 30_000 })
+    t.equal(c.code, 0, `calls still go through: ${c.errors}`)
+    t.equal((await phone.done).code, 0)
   })
 
   t.test('SIGTERM: new calls 503 (draining), the call in progress finishes, then the process exits', async (t) => {
