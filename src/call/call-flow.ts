@@ -5,7 +5,7 @@ import type { Call, CallerContext, Outcome } from './call'
 import type { AgentLeg, CallerLeg, FlowDeps, Gone } from './ports'
 import { callCustomerBack } from './steps/callback'
 import { callbackChoice } from './steps/callback-offer'
-import { callEnded, endingOf, stopTalkClock, type EndedBy } from './steps/ending'
+import { callEnded, endingOf, stopTalkClock, tellTheEnd, type EndedBy } from './steps/ending'
 import { runMenu } from './steps/menu'
 import { openingCheck, turnAway, type ClosedAction } from './steps/opening'
 import { overflowStep } from './steps/overflow'
@@ -101,7 +101,6 @@ export class CallFlow {
   private callerContext(media: NonNullable<CallerLeg['media']>): CallerContext {
     return { call: this.call, engine: this.deps.engine, media, log: this.log, timers: this.deps.timers, resumeHold: () => this.resumeHold() }
   }
-
   private resumeHold(): void {
     this.caller?.media?.hold(holdMusicFor(this.call.tenant, this.call.queueConfig()?.holdMusic, this.deps.engine.platform.settings.defaultRegion))
   }
@@ -286,12 +285,7 @@ export class CallFlow {
     this.cancelOutside?.()
     if (by !== 'caller') this.caller?.hangup(status)
     if (by !== 'agent') this.agentLeg?.hangup()
-    try {
-      await deps.engine.hangup(call.tenant.id, call.id, by)
-    } catch (err) {
-      this.log.error({ err }, 'engine could not record the end of the call')
-    }
-    await deps.engine.record(call.tenant.id, callEnded(call, ending, by, deps.timers.now())).catch((err: unknown) => this.log.error({ err }, 'end of call not recorded'))
+    await tellTheEnd(deps, this.log, call, by, callEnded(call, ending, by, deps.timers.now()))
     const released = await within(deps.timers, Promise.all([this.caller?.release(), this.agentLeg?.release()]), RELEASE_MS)
     if (!released) this.log.warn("the call's legs were not released within 5 s")
     this.log.info({ by, outcome: ending.outcome, reason: ending.reason, agent: call.agent }, 'call ended')

@@ -105,5 +105,7 @@ export interface FlowDeps {
   metrics: Pick<Metrics, 'callbacks' | 'callsRejected'>
   /** Called once when the call has ended everywhere. */
   onEnded(call: { tenant: string; id: string }): void
+  /** Keeps an engine operation that failed for want of Redis, to tell it again once it is back. */
+  deferred?: { add(what: string, op: () => Promise<unknown>): void }
 }
 

@@ -63,6 +63,9 @@ async function hangUpEndpoint(ep: Mrf.Endpoint): Promise<void> {
   if (ep.mediaserver?.connected()) await bounded(ep.mediaserver.api(`uuid_kill ${ep.uuid}`), 2000)
 }
 
+/** How long the media server has to take a far end's answer. */
+const ANSWER_MS = 10_000
+
 /** How long a caller who made no offer (late offer) has to send its answer in the ACK. */
 const LATE_ANSWER_MS = 10_000
 
@@ -143,7 +146,14 @@ class FsAgent implements AgentMedia {
   async answered(sdp: string): Promise<void> {
     const problem = answerProblem(sdp)
     if (problem) throw new MediaRefused(problem)
-    await this.endpoint.modify(sdp)
+    // a media server that never takes the answer must not hold the leg (and its channel) for ever
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new MediaRefused(`the media server did not take the answer in ${ANSWER_MS} ms`)), ANSWER_MS)))
+    try {
+      await Promise.race([this.endpoint.modify(sdp), late])
+    } finally {
+      clearTimeout(timer)
+    }
   }
   async reoffer(sdp: string): Promise<string> {
     return this.endpoint.modify(sdp)

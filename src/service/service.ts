@@ -2,6 +2,7 @@ import Srf from 'drachtio-srf'
 import Mrf from 'drachtio-fsmrf'
 import { AcdEngine } from '../acd/engine'
 import { InstanceWatch } from '../acd/recovery'
+import { EngineOutbox } from '../call/engine-outbox'
 import { Registrar } from '../agents/registrar'
 import { ConfigStore } from '../config/store'
 import { FreeswitchGateway, type MediaGateway } from '../media/gateway'
@@ -37,6 +38,7 @@ export class Service {
   readonly redis: RedisLike
   private readonly offers: OfferListener
   private readonly watch: InstanceWatch
+  private readonly outbox: EngineOutbox
   readonly engine: AcdEngine
   readonly srf = new Srf()
   private readonly mrf: Mrf
@@ -71,11 +73,15 @@ export class Service {
     this.redis.on('ready', () => {
       if (!this.started) return
       this.log.info({ dependency: 'redis' }, 'redis is back: configuration written again')
-      this.engine.applyConfig(this.store.current).catch((err: unknown) => this.log.error({ err }, 'configuration could not be written after redis came back'))
+      this.engine
+        .applyConfig(this.store.current)
+        .then(() => this.outbox.flush())
+        .catch((err: unknown) => this.log.error({ err }, 'configuration could not be written after redis came back'))
     })
     const config = this.store.current
     this.engine = new AcdEngine(this.redis, config, { instanceId: env.instanceId, logger: this.log, metrics: this.metrics })
     this.watch = new InstanceWatch(this.redis, this.engine, this.log)
+    this.outbox = new EngineOutbox(this.log)
     this.offers = new OfferListener(this.redis, env.instanceId, (n) => this.engine.emit('notice', n), this.log)
     this.channels = new TrunkChannels(this.redis, config, env.instanceId)
     this.registrar = new Registrar(this.redis, config, env.drachtio.secret + env.instanceId)
@@ -93,6 +99,7 @@ export class Service {
       log: this.log,
       metrics: this.metrics,
       sourceRate: env.sourceRate,
+      deferred: this.outbox,
       door: () =>
         doorDecision(
           {
@@ -248,6 +255,7 @@ export class Service {
     if (this.redis.status !== 'ready') return
     try {
       await this.channels.heartbeat(ALIVE_TTL_MS)
+      if (this.outbox.size) await this.outbox.flush()
       await this.watch.announce()
       for (const r of await this.watch.sweep()) for (const [tenant, n] of Object.entries(r.lost)) this.metrics.callsLost.inc({ tenant }, n)
       const released = await this.channels.sweep()

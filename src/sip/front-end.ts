@@ -26,6 +26,8 @@ export interface FrontEndDeps {
   door?: () => DoorDecision
   /** INVITEs and REGISTERs per source address and second, and their burst */
   sourceRate?: { rate: number; burst: number }
+  /** Engine operations to tell again once Redis is back */
+  deferred?: { add(what: string, op: () => Promise<unknown>): void }
 }
 
 const DEFAULT_EXPIRES = 3600

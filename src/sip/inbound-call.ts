@@ -28,6 +28,8 @@ export interface CallDeps {
   onEnded(call: { tenant: string; id: string }): void
   /** Called once the caller is answered (or the answer failed): the call is out of its setup. */
   setupDone?(): void
+  /** Engine operations to tell again once Redis is back (see EngineOutbox). */
+  deferred?: { add(what: string, op: () => Promise<unknown>): void }
 }
 
 /**
@@ -72,6 +74,7 @@ function callFlow(deps: CallDeps, call: Call, log: Logger, timers: Timers, calle
       log,
       metrics,
       onEnded: deps.onEnded,
+      deferred: deps.deferred,
     },
     call,
     log,

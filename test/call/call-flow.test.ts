@@ -215,3 +215,23 @@ t.test('the caller hangs up while the engine takes an answer: the answering leg 
   t.same(s.caller.log, ['release'], 'never joined to the agent')
   t.equal(s.ending().length, 1)
 })
+
+t.test('Redis away when a call ends: the end is kept and told again once it is back', async (t) => {
+  const a = fakeLeg('alice-phone', { agent: 'alice' })
+  let redisUp = true
+  const down = (fallback: () => unknown) => () => (redisUp ? fallback() : Promise.reject(new Error('Connection is closed.')))
+  const s = setup({ answers: { alice: async () => a.leg }, engine: { hangup: down(() => undefined) } })
+  const kept: Array<() => Promise<unknown>> = []
+  ;(s.flow.deps as { deferred?: unknown }).deferred = { add: (_what: string, op: () => Promise<unknown>) => void kept.push(op) }
+  await s.start()
+  await s.flow.notice(s.offer('alice'))
+  await s.timers.advance(0)
+  redisUp = false
+  a.hangUpFarEnd()
+  await s.timers.advance(0)
+  t.equal(kept.length, 1, 'the end of the call (engine hangup) is kept')
+  t.same(a.log, ['release'], 'the legs are released all the same')
+  redisUp = true
+  await kept[0]!()
+  t.same(s.eng.calls.filter((c) => c.op === 'hangup').length, 2, 'told again once Redis is back')
+})

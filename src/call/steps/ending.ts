@@ -1,5 +1,7 @@
 import type { CallFlowEvent } from '../../events/contract'
+import type { Logger } from '../../telemetry/logger'
 import type { Call, Outcome, Phase } from '../call'
+import type { FlowDeps } from '../ports'
 
 export type EndedBy = 'caller' | 'agent' | 'system'
 
@@ -41,5 +43,19 @@ export function callEnded(call: Call, ending: { outcome: Outcome; reason: string
     wait_ms: Math.max(0, (call.firstAnsweredAt ?? now) - arrived),
     talk_ms: call.firstAnsweredAt !== undefined ? call.talkMs : undefined,
     duration_ms: Math.max(0, now - arrived),
+  }
+}
+
+/**
+ * The engine told of the end: the call leaves the ACD (its agent to wrap-up), then its
+ * `call_ended` goes into the history. What fails for want of Redis is kept to tell again.
+ */
+export async function tellTheEnd(deps: Pick<FlowDeps, 'engine' | 'deferred'>, log: Logger, call: Call, by: EndedBy, event: CallFlowEvent): Promise<void> {
+  const ops = [() => deps.engine.hangup(call.tenant.id, call.id, by), () => deps.engine.record(call.tenant.id, event)]
+  for (const op of ops) {
+    await op().catch((err: unknown) => {
+      log.error({ err }, 'the engine could not be told of the end of the call: kept to tell again')
+      deps.deferred?.add(`end of call ${call.id}`, op)
+    })
   }
 }
