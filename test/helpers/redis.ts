@@ -6,6 +6,8 @@ import { PrivateRedis } from '../../src/redis/private-server'
 export async function withRedis(t: Test): Promise<{ server: PrivateRedis; redis: Redis }> {
   const server = await PrivateRedis.start()
   const redis = server.client()
+  // tests stop and restart the server on purpose: a command fails then, the event is not news
+  redis.on('error', () => undefined)
   t.teardown(async () => {
     redis.disconnect()
     await server.stop()
