@@ -2,7 +2,7 @@ import type Srf from 'drachtio-srf'
 import type { AgentDial, AgentDialer } from '../call/ports'
 import type { Registrar } from '../agents/registrar'
 import type { PlatformConfig, Tenant } from '../config/model'
-import type { MediaGateway } from '../media/gateway'
+import type { AgentMedia, MediaGateway } from '../media/gateway'
 import { answerProblem } from '../media/sdp-media'
 import type { Logger } from '../telemetry/logger'
 import type { TrunkChannels } from '../trunks/channels'
@@ -38,8 +38,10 @@ export class SipAgentDialer implements AgentDialer {
     if (!target) return { unreachable: 'no registered phone and no reachable external number' }
     const channel = target.trunk ? { trunk: target.trunk, key } : undefined
     const invite = inviteCanceller()
+    let ringing: AgentMedia | undefined
     const answered = (async () => {
       const endpoint = media ? await media.agentLeg() : undefined
+      ringing = endpoint
       try {
         if (invite.cancelled) throw Object.assign(new Error('cancelled'), { cancelled: true })
         const dialog = await srf.createUAC(
@@ -67,6 +69,11 @@ export class SipAgentDialer implements AgentDialer {
       if (channel) await channels.release(channel.trunk, 'out', channel.key).catch(() => undefined)
       throw err
     })
-    return { answered, cancel: invite.cancel }
+    // a ring given up frees its media at once: the INVITE may take its SIP timers to end
+    const cancel = () => {
+      invite.cancel()
+      void ringing?.release()
+    }
+    return { answered, cancel }
   }
 }
