@@ -66,8 +66,8 @@ export class Registrar {
 
   private async failed(tenant: Tenant, source: string): Promise<void> {
     const key = this.throttleKey(tenant, source)
-    const n = await this.redis.incr(key)
-    if (n === 1) await this.redis.expire(key, FAILURE_WINDOW_S)
+    // one transaction: the count never outlives its window (EXPIRE NX keeps the first failure's)
+    await this.redis.multi().incr(key).expire(key, FAILURE_WINDOW_S, 'NX').exec()
   }
 
   /** Authenticates a request from an agent phone in the realm `domain`. */
