@@ -13,7 +13,7 @@ import { fakeEngine, fakeLeg, fakeMedia, ManualTimers } from '../helpers/call-fa
 const config = loadConfigFile('config/platform.yaml')
 
 /** A call of gridco's outage queue with fakes for every port; agents answer as `answers` says. */
-function setup(o: { answers?: Record<string, () => Promise<AgentLeg>>; outside?: () => Promise<OutsideResult>; engine?: Parameters<typeof fakeEngine>[1]; media?: boolean; keys?: string[]; queue?: string; tenantConfig?: typeof config } = {}) {
+function setup(o: { answers?: Record<string, () => Promise<AgentLeg>>; outside?: () => Promise<OutsideResult>; engine?: Parameters<typeof fakeEngine>[1]; media?: boolean; keys?: string[]; queue?: string; tenantConfig?: typeof config; deferred?: { add(what: string, op: () => Promise<unknown>): void } } = {}) {
   const cfg = o.tenantConfig ?? config
   const timers = new ManualTimers(Date.parse('2026-12-01T10:00:00Z'))
   const eng = fakeEngine(cfg, o.engine)
@@ -37,7 +37,7 @@ function setup(o: { answers?: Record<string, () => Promise<AgentLeg>>; outside?:
   }
   const ended: string[] = []
   const call = new Call(cfg.tenants.get('gridco')!, { queue: o.queue ?? 'outages', presented: '+33972000001', callerNumber: '+33612345678' })
-  const flow = new CallFlow({ engine: eng.engine, agents, outside, timers, log: silentLogger, metrics: { callbacks: { inc: () => undefined }, callsRejected: { inc: () => undefined } } as never, onEnded: (c) => void ended.push(c.id) }, call, silentLogger, () => ({}))
+  const flow = new CallFlow({ engine: eng.engine, agents, outside, timers, log: silentLogger, metrics: { callbacks: { inc: () => undefined }, callsRejected: { inc: () => undefined } } as never, onEnded: (c) => void ended.push(c.id), deferred: o.deferred }, call, silentLogger, () => ({}))
   const start = (entry: Entry = { kind: 'queue' }) => flow.start(caller.leg, entry, { ddi: '+33972000001' }, async () => undefined)
   const offer = (...agentIds: string[]): Notice => ({ type: 'offer', tenant: 'gridco', call: call.id, agents: agentIds, attempt: 1 }) as Notice
   const ending = () => eng.events.filter((e) => e.type === 'call_ended').map((e) => e.fields)
@@ -220,9 +220,8 @@ t.test('Redis away when a call ends: the end is kept and told again once it is b
   const a = fakeLeg('alice-phone', { agent: 'alice' })
   let redisUp = true
   const down = (fallback: () => unknown) => () => (redisUp ? fallback() : Promise.reject(new Error('Connection is closed.')))
-  const s = setup({ answers: { alice: async () => a.leg }, engine: { hangup: down(() => undefined) } })
   const kept: Array<() => Promise<unknown>> = []
-  ;(s.flow.deps as { deferred?: unknown }).deferred = { add: (_what: string, op: () => Promise<unknown>) => void kept.push(op) }
+  const s = setup({ answers: { alice: async () => a.leg }, engine: { hangup: down(() => undefined) }, deferred: { add: (_what, op) => void kept.push(op) } })
   await s.start()
   await s.flow.notice(s.offer('alice'))
   await s.timers.advance(0)
