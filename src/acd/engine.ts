@@ -60,15 +60,6 @@ export class AcdEngine extends EngineAgents {
     return (await this.redis.xadd(keys.events(this.poolOf(tenant), tenant), 'MAXLEN', '~', HISTORY_MAX_LEN, '*', ...fields))!
   }
 
-  /**
-   * Appends an event of the call's history that happens outside the ACD (IVR, voicemail, ...).
-   * @deprecated untyped and unchecked: use `record`, whose events are declared in src/events.
-   */
-  async recordEvent(tenant: string, type: string, fields: Record<string, string>): Promise<void> {
-    const flat = Object.entries({ type, ts: String(this.clock.now()), tenant, ...fields }).flat()
-    await this.redis.xadd(keys.events(this.poolOf(tenant), tenant), 'MAXLEN', '~', '100000', '*', ...flat)
-  }
-
   async answer(tenant: string, callId: string, agentId: string): Promise<{ waitMs: number }> {
     const reply = await this.run('answer', this.poolOf(tenant), tenant, callId, agentId)
     this.log.info({ tenant, call: callId, agent: agentId, waitMs: reply['waitMs'] }, 'call connected to agent')

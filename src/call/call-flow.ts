@@ -10,7 +10,8 @@ import { runMenu } from './steps/menu'
 import { openingCheck, turnAway, type ClosedAction } from './steps/opening'
 import { overflowStep } from './steps/overflow'
 import { Ringing } from './steps/ringing'
-import { blindTransfer, transferDecision } from './steps/transfer'
+import { transferTarget } from '../routing/transfer'
+import { blindTransfer } from './steps/transfer'
 import { takeVoicemail } from './steps/voicemail'
 import { WaitingRoom } from './steps/waiting-room'
 import { within } from './timers'
@@ -193,7 +194,7 @@ export class CallFlow {
   /** A blind transfer asked by the connected agent's phone. */
   private async transferAsked(leg: AgentLeg, target: string | undefined): Promise<{ status: number; reason?: string }> {
     if (leg !== this.agentLeg || this.call.phase !== 'connected') return { status: 481, reason: 'no call to transfer' }
-    const decision = transferDecision(this.deps.engine.platform, this.call, target)
+    const decision = transferTarget(this.deps.engine.platform, this.call.tenant.id, target)
     if (decision.kind === 'refused') {
       this.log.warn({ agent: this.call.agent, target, reason: decision.reason }, 'transfer refused')
       return { status: decision.status, reason: decision.reason }

@@ -53,13 +53,20 @@ class MediaRefused extends Error {
 }
 
 /**
- * Ends an endpoint's channel: the hangup through its event socket, then, whatever that did (a
- * channel parked after its bridge ended may ignore it), the channel killed by uuid on the media
- * server ("no such channel" when it is gone already).
+ * Ends an endpoint's channel: the hangup through its event socket, confirmed by FreeSWITCH's BYE.
+ * When it is not confirmed in time, or was not even sent (the endpoint already thought itself
+ * gone, as a channel parked after its bridge ended can be), the channel is killed by uuid on the
+ * media server's own event socket.
  */
 async function hangUpEndpoint(ep: Mrf.Endpoint): Promise<void> {
-  await bounded(ep.destroy(), 2000)
-  // the media server's own event socket: the endpoint's may be closed by now
+  const sent = ep.connected
+  let timer: NodeJS.Timeout | undefined
+  const confirmed = await Promise.race([
+    ep.destroy().then(() => true, () => false),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 2000))),
+  ])
+  clearTimeout(timer)
+  if (sent && confirmed) return
   if (ep.mediaserver?.connected()) await bounded(ep.mediaserver.api(`uuid_kill ${ep.uuid}`), 2000)
 }
 

@@ -1,4 +1,5 @@
 import type Srf from 'drachtio-srf'
+import { realTimers, within } from '../call/timers'
 
 /**
  * Ends a dialog without caring whether it is still there: drachtio-srf rejects (ENODIALOG) when the
@@ -15,14 +16,8 @@ export function endDialog(dialog: Srf.Dialog | undefined): void {
 }
 
 /** Waits for `work` at most `ms`; media servers may never answer for a channel already gone. */
-export async function bounded(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))
-  try {
-    return await Promise.race([work.then(() => true, () => true), timeout])
-  } finally {
-    clearTimeout(timer)
-  }
+export function bounded(work: Promise<unknown>, ms: number): Promise<boolean> {
+  return within(realTimers, work, ms)
 }
 
 /**

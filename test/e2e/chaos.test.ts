@@ -10,23 +10,19 @@ import { benchPlatform } from '../../src/bench/bench-platform'
 import { runLoad } from '../../src/bench/sipp-load'
 import { parseConfig } from '../../src/config/load'
 import { readHistory } from '../../src/events/history'
-import { PrivateRedis } from '../../src/redis/private-server'
 import { startApp } from '../../src/stack/app'
 import { startDrachtio } from '../../src/stack/drachtio'
 import { startSippUas } from '../../src/stack/sipp'
 import { TrunkChannels } from '../../src/trunks/channels'
 import { requireBinaries } from '../helpers/binaries'
+import { withRedis } from '../helpers/redis'
 import { checkInvariants, dumpPool } from '../helpers/invariants'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 t.test('load on two instances, one killed, Redis restarted: nothing lost twice, nothing stuck', async (t) => {
   if (!requireBinaries(t, ['drachtio', 'sipp'])) return
-  const server = await PrivateRedis.start({ args: ['--appendonly', 'yes', '--appendfsync', 'always'] })
-  t.teardown(() => server.stop())
-  const redis = server.client()
-  redis.on('error', () => undefined) // the test stops the server on purpose
-  t.teardown(() => redis.disconnect())
+  const { server, redis } = await withRedis(t, { persistent: true })
   const yaml = benchPlatform({ tenant: 'bench', callerIp: '127.0.0.2', ddi: '+33972000001', agents: 30 })
   const config = parseConfig(yaml, 'chaos.yaml')
   const tenant = config.tenants.get('bench')!

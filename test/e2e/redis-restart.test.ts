@@ -6,22 +6,18 @@ import { AcdEngine } from '../../src/acd/engine'
 import { Registrar } from '../../src/agents/registrar'
 import { parseConfig } from '../../src/config/load'
 import { readHistory } from '../../src/events/history'
-import { PrivateRedis } from '../../src/redis/private-server'
 import { startApp } from '../../src/stack/app'
 import { startDrachtio } from '../../src/stack/drachtio'
 import { runSipp, startSippUas } from '../../src/stack/sipp'
 import { requireBinaries } from '../helpers/binaries'
+import { withRedis } from '../helpers/redis'
 import { e2ePlatform } from '../helpers/e2e-platform'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 t.test('a call that ends while Redis is away is reconciled in the engine when it returns', async (t) => {
   if (!requireBinaries(t, ['drachtio', 'sipp'])) return
-  const server = await PrivateRedis.start({ args: ['--appendonly', 'yes', '--appendfsync', 'always'] })
-  t.teardown(() => server.stop())
-  const redis = server.client()
-  redis.on('error', () => undefined) // the test stops the server on purpose
-  t.teardown(() => redis.disconnect())
+  const { server, redis } = await withRedis(t, { persistent: true })
   const yaml = e2ePlatform({ wrapUp: 1 })
   const config = parseConfig(yaml, 'e2e.yaml')
   const drachtio = await startDrachtio(t)

@@ -60,6 +60,7 @@ t.test("the Lua emit function writes the common fields, this contract's version 
 t.test('the call flow writes only call-flow events, with their declared fields', async (t) => {
   const { sites, problems } = recordEventCalls()
   t.same(problems, [])
+  t.same(sites.map((s) => s.where), [], 'no untyped writer is left: the call flow writes through AcdEngine.record')
   checkSites(t, sites, 'call-flow')
   for (const s of sites.filter((x) => !x.fields)) t.comment(`${s.where}: ${s.type} fields are an expression: only its type is checked`)
 })
@@ -133,13 +134,14 @@ t.test('entries that break the contract are refused with a pointed error, or ski
   t.throws(() => parseEvent(base.slice(0, -2)), EventContractError)
 
   const { engine, redis } = await engineFixture(t)
-  await engine.recordEvent('acme', 'closed', { call: 'old', queue: 'sales', action: 'hangup', caller: '' })
+  // an entry of an earlier writer, without v
+  await redis.xadd(keys.events('shared', 'acme'), '*', 'type', 'closed', 'ts', '1', 'tenant', 'acme', 'call', 'old', 'queue', 'sales', 'action', 'hangup', 'caller', '')
   await redis.xadd(keys.events('shared', 'acme'), '*', 'type', 'teleported', 'ts', '1', 'tenant', 'acme')
   await engine.record('acme', { type: 'closed', call: 'new', queue: 'sales', action: 'message' })
   await t.rejects(readHistory(redis, 'shared', 'acme'), /teleported\): is not an event type/)
   const skipped: string[] = []
   const read = await readHistory(redis, 'shared', 'acme', { onInvalid: (err) => skipped.push(err.eventType!) })
-  t.same(read.map((e) => [e.type, e.v, 'call' in e ? e.call : '']), [['closed', 1, 'old'], ['closed', 1, 'new']], 'the deprecated writer, without v, reads as version 1')
+  t.same(read.map((e) => [e.type, e.v, 'call' in e ? e.call : '']), [['closed', 1, 'old'], ['closed', 1, 'new']], 'an entry without v reads as version 1')
   t.same(skipped, ['teleported'])
 })
 

@@ -86,8 +86,8 @@ export function luaEmitDefinitions(): { definitions: EmitDefinition[]; problems:
 }
 
 /**
- * The call flow's `x.recordEvent(tenant, '<type>', { field: value, ... })` calls (the deprecated,
- * untyped writer) under src, which the contract must still describe while they remain. Fields
+ * Any `x.recordEvent(tenant, '<type>', { field: value, ... })` call under src: the untyped writer
+ * the history once had, which the contract must describe if one comes back. Fields
  * given by an expression rather than an object literal are not known here (`fields` undefined).
  */
 export function recordEventCalls(): { sites: WriteSite[]; problems: string[] } {

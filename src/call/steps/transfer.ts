@@ -1,18 +1,9 @@
-import type { PlatformConfig } from '../../config/model'
-import { transferTarget, type TransferTarget } from '../../routing/transfer'
+import type { TransferTarget } from '../../routing/transfer'
 import type { Call } from '../call'
 import type { AgentLeg, FlowDeps, OutsideLeg } from '../ports'
 
 /** How long an outside transfer target is rung. */
 const OUTSIDE_RING_SECONDS = 60
-
-/**
- * Where the connected agent's blind transfer goes (the user part of its Refer-To): a queue of the
- * call's tenant, an allowed outside number, or refused (never into another tenant).
- */
-export function transferDecision(config: PlatformConfig, call: Call, referTo: string | undefined): TransferTarget {
-  return transferTarget(config, call.tenant.id, referTo)
-}
 
 /**
  * The transfer, once accepted: the engine closes the agent's part of the call (the agent goes to
