@@ -65,7 +65,8 @@ export interface LedgerReport {
 
 /**
  * Checks the operations against the tenants' histories (read after the stream was drained):
- * - every operation acknowledged outside the loss windows left its event (none lost);
+ * - every operation acknowledged outside the loss windows left its event (none lost), unless an
+ *   earlier operation on its call was exposed to a window (it then meets what that loss left);
  * - no effect is there more often than operations were sent that could make it (none applied
  *   twice): each event is matched to one operation (same call or agent, the event's `ts` within
  *   the operation's time) that was acknowledged, or refused or failed inside a loss window (a
@@ -77,6 +78,11 @@ export function checkLedger(ops: OpRecord[], events: Row[], windows: LossWindow[
   const lostInWindow: OpRecord[] = []
   let appliedDespiteFailure = 0
   const describe = (op: OpRecord) => `${op.kind} ${op.tenant ?? ''}/${op.call ?? op.agent ?? ''} (${op.outcome}${op.code ? ` ${op.code}` : ''})`
+  // a call one of whose operations was exposed to a loss window: a later operation on it may find
+  // the call as the lost one left it (a completion of an answer that was lost is a no-op), a
+  // consequence of that loss rather than a loss of its own
+  const touched = new Set(ops.filter((o) => o.call && exposed(o, windows)).map((o) => `${o.tenant}/${o.call}`))
+  const afterLoss = (op: OpRecord) => op.call !== undefined && touched.has(`${op.tenant}/${op.call}`)
   for (const group of EVIDENCE) {
     const sent = ops.filter((op) => group.kinds.includes(op.kind))
     const evidence = events.filter(group.event)
@@ -87,7 +93,7 @@ export function checkLedger(ops: OpRecord[], events: Row[], windows: LossWindow[
       const e = find(op)
       if (e) used.add(e)
       else if (op.kind === 'abandon' && !op.found) continue
-      else if (exposed(op, windows)) lostInWindow.push(op)
+      else if (exposed(op, windows) || afterLoss(op)) lostInWindow.push(op)
       else problems.push(`${describe(op)} acknowledged at ${op.end} but not in the history`)
     }
     // then the others may explain what is left: a hangup, or an operation whose reply was lost
