@@ -35,6 +35,11 @@ export const KEY_LAYOUT = {
   alive: { key: 'inst:<instance>:alive', type: 'string', holds: "instance I's heartbeat (expiring): trunk channels of dead instances are swept" },
   instances: { key: 'instances', type: 'set', holds: 'instances serving the pool (each adds itself with its heartbeat; removed once recovered)' },
   instanceCalls: { key: 'inst:<instance>:calls', type: 'set', holds: "calls whose signalling instance I owns, `T/C` (recovered when I stops)" },
+  platformConfig: { key: 'config', type: 'hash', holds: 'the platform configuration (P = `_platform`): `version`, `doc` (the raw document, JSON), `file_sha` (the YAML file last imported)' },
+  apiTokens: { key: 'api:tokens', type: 'hash', holds: 'administration API tokens (P = `_platform`): id → JSON (tenant, role, agent, expiry, revocation; never the secret)' },
+  apiTokenHashes: { key: 'api:token-hashes', type: 'hash', holds: "SHA-256 of a token → the token's id (P = `_platform`)" },
+  apiAuthThrottle: { key: 'api:throttle:<source>', type: 'string', holds: 'failed API authentications from a source address (P = `_platform`), expiring' },
+  audit: { key: 't:<tenant>:audit', type: 'stream', holds: "the tenant's audit log (P = `_platform`; T = `_platform` for platform-wide actions), append-only, trimmed by age" },
 } as const
 
 export type KeyName = keyof typeof KEY_LAYOUT
@@ -64,6 +69,9 @@ function parse(name: string, template: string): Part[] {
 }
 
 const LAYOUT: ReadonlyMap<KeyName, Part[]> = new Map(Object.entries(KEY_LAYOUT).map(([n, d]) => [n as KeyName, parse(n, d.key)]))
+
+/** The pseudo-pool of the platform-wide keys (configuration, API tokens, audit): no tenant's pool can be named so. */
+export const PLATFORM_POOL = '_platform'
 
 export const poolPrefix = (pool: string): string => `acd:{${pool}}`
 

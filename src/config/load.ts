@@ -24,6 +24,11 @@ export function loadConfigFile(file: string): PlatformConfig {
 }
 
 export function parseConfig(text: string, file = '<inline>'): PlatformConfig {
+  return validateRaw(parseYamlDocument(text, file), file)
+}
+
+/** The raw document of a YAML text (syntax only); throws ConfigError with the line and column. */
+export function parseYamlDocument(text: string, file = '<inline>'): Raw {
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { prettyErrors: false, lineCounter })
   if (doc.errors.length > 0) {
@@ -38,7 +43,15 @@ export function parseConfig(text: string, file = '<inline>'): PlatformConfig {
       })),
     )
   }
-  const raw: Raw = doc.toJS()
+  return doc.toJS()
+}
+
+/**
+ * Validates a raw (snake_case) document exactly as a YAML file is: the schema, then the meaning
+ * checks; throws ConfigError with every problem. The YAML loader and the administration API both
+ * come through here.
+ */
+export function validateRaw(raw: Raw, file = '<inline>'): PlatformConfig {
   if (!validateShape(raw)) {
     const problems = (validateShape.errors ?? []).map((e) => ({
       file,

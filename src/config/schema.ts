@@ -222,3 +222,17 @@ export const configSchema = {
     agents: { type: 'array', items: agent },
   },
 } as const
+
+/**
+ * The objects of the document, for the administration API's resources (built from these, so a key
+ * added here reaches the API by construction).
+ */
+export const subSchemas = {
+  tenant,
+  queue,
+  ivr,
+  agent,
+  trunk: tenant.properties.trunks.items,
+  ddi: tenant.properties.ddis.items,
+  platform: configSchema.properties.platform,
+}

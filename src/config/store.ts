@@ -19,6 +19,12 @@ export class ConfigStore extends EventEmitter {
     return this.config
   }
 
+  /** Puts a configuration validated elsewhere (a version from Redis) in force and tells the listeners. */
+  replace(next: PlatformConfig, opts: { silent?: boolean } = {}): void {
+    this.config = next
+    if (!opts.silent) this.emit('changed', next)
+  }
+
   /** Reloads the file; returns the problems when refused (the current config is kept). */
   reload(): { ok: true } | { ok: false; error: ConfigError } {
     try {

@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   // A late rejection from a SIP or media library (a dialog already gone, a media server timing out)
   // is logged; it never takes the calls of this instance down with it.
   process.on('unhandledRejection', (err) => service.log.error({ err }, 'unhandled rejection'))
-  process.on('SIGHUP', () => service.store.reload())
+  process.on('SIGHUP', () => void service.reloadFile())
   let stopping = false
   const shutdown = (drainMs: number) => () => {
     if (stopping) return

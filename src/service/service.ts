@@ -5,6 +5,9 @@ import { InstanceWatch } from '../acd/recovery'
 import { EngineOutbox } from '../call/engine-outbox'
 import { Registrar } from '../agents/registrar'
 import { ConfigStore } from '../config/store'
+import { ConfigSync } from '../config/config-sync'
+import { ConfigRepo } from '../config/redis-config'
+import type { PlatformConfig } from '../config/model'
 import { FreeswitchGateway, type MediaGateway } from '../media/gateway'
 import { MediaReaper } from '../media/media-reaper'
 import { missingPrompts, promptsDir } from '../media/prompts'
@@ -56,6 +59,10 @@ export class Service {
   private started = false
   private readonly timers: NodeJS.Timeout[] = []
   private readonly http
+  readonly configRepo: ConfigRepo
+  private configSync: ConfigSync | undefined
+  /** configuration changes are applied one at a time, in order */
+  private applying: Promise<void> = Promise.resolve()
 
   constructor(readonly env: ServiceEnv) {
     this.log = createLogger({ level: env.logLevel, name: 'acd' }).child({ instance: env.instanceId })
@@ -76,6 +83,7 @@ export class Service {
       this.engine
         .applyConfig(this.store.current)
         .then(() => this.outbox.flush())
+        .then(() => this.configSync?.check())
         .catch((err: unknown) => this.log.error({ err }, 'configuration could not be written after redis came back'))
     })
     const config = this.store.current
@@ -113,20 +121,38 @@ export class Service {
         ),
     })
     this.frontEnd.attach(this.srf)
-    this.store.on('changed', (c) => {
-      this.engine
-        .applyConfig(c)
-        .then(() => {
-          this.channels.setConfig(c)
-          this.registrar.setConfig(c)
-          this.frontEnd.setConfig(c)
-          if (this.started) this.offers.follow(this.engine.pools())
-          this.log.info('configuration reloaded')
-        })
+    this.configRepo = new ConfigRepo(this.redis)
+    this.store.on('changed', (c: PlatformConfig) => {
+      this.applying = this.applying
+        .then(() => this.applyEverywhere(c))
+        .then(() => this.log.info('configuration reloaded'))
         .catch((err: unknown) => this.log.error({ err }, 'the new configuration could not be written to Redis; reload again once it is reachable'))
     })
     this.store.on('refused', (err: Error) => this.log.error({ problems: (err as { problems?: unknown }).problems }, 'configuration refused; keeping the running one'))
     this.http = buildHttp(this.metrics, this)
+  }
+
+  /** The engine (queue definitions, requalification of logged-in agents), trunks, registrar, SIP front end. */
+  private async applyEverywhere(c: PlatformConfig): Promise<void> {
+    await this.engine.applyConfig(c)
+    this.channels.setConfig(c)
+    this.registrar.setConfig(c)
+    this.frontEnd.setConfig(c)
+    if (this.started) this.offers.follow(this.engine.pools())
+  }
+
+  /**
+   * SIGHUP: the YAML file is imported into Redis as a new version when it changed since it was
+   * last imported; every instance then applies it. A refused file leaves the running one in force.
+   */
+  async reloadFile(): Promise<void> {
+    try {
+      const r = await this.configRepo.bootstrap(this.env.configPath)
+      if (r.imported) this.log.info({ version: r.version }, 'configuration file imported')
+      await this.configSync?.check()
+    } catch (err) {
+      this.log.error({ err: (err as Error).message, problems: (err as { problems?: unknown }).problems }, 'configuration refused; keeping the running one')
+    }
   }
 
   /** Ready for new calls: every dependency up and not draining; each one named. */
@@ -165,7 +191,22 @@ export class Service {
   async start(): Promise<void> {
     await this.http.listen({ host: this.env.httpHost, port: this.env.httpPort })
     this.log.info({ port: this.env.httpPort }, 'http listening (/health, /metrics)')
-    await this.untilReady(() => this.engine.applyConfig(this.store.current), 'redis')
+    // the configuration in force is the version in Redis (the file bootstraps it)
+    let version = 0
+    await this.untilReady(async () => {
+      const boot = await this.configRepo.bootstrap(this.env.configPath)
+      this.store.replace(boot.config, { silent: true })
+      await this.applyEverywhere(boot.config)
+      version = boot.version
+      this.log.info({ version, imported: boot.imported }, 'configuration version in force')
+    }, 'redis')
+    this.configSync = new ConfigSync(this.configRepo, version, async (c) => {
+      this.store.replace(c, { silent: true })
+      const run = this.applying.then(() => this.applyEverywhere(c))
+      this.applying = run.catch(() => undefined)
+      await run
+    }, this.log)
+    this.configSync.start()
     this.connectDrachtio()
     for (const fs of this.env.freeswitch) void this.connectMedia(fs)
     this.timers.push(setInterval(() => void this.tick(), 200))
@@ -269,6 +310,7 @@ export class Service {
     this.stopping = true
     this.load.stop()
     for (const t of this.timers) clearInterval(t)
+    this.configSync?.stop()
     await this.http.close()
     for (const ms of this.mediaServers) ms.disconnect()
     this.srf.disconnect()
