@@ -16,6 +16,9 @@ export const sameId = (v: unknown, id: string): boolean => String(v) === id || S
 const clone = <T>(v: T): T => structuredClone(v)
 const omit = (o: Obj, names: string[]): Obj => Object.fromEntries(Object.entries(o).filter(([k]) => !names.includes(k)))
 
+/** A tenant's fields only the platform admins read and set. */
+export const TENANT_PLATFORM_FIELDS = ['incompatible_with']
+
 /** The tenant's own part of the document, without the lists that are resources of their own. */
 const TENANT_LISTS = ['trunks', 'ddis', 'queues', 'ivrs', 'skills']
 
@@ -38,6 +41,8 @@ export interface ResourceDef {
   docPath(raw: RawConfig, tenant: string | undefined, id: string): string | undefined
   /** maps a document path below docPath to the view's path */
   viewPath?(rest: string, tenant: string | undefined): string
+  /** the view as a tenant's token may read it (null: a platform admin) */
+  redact?(view: Obj, viewer: string | null): Obj
   /** fields taken but never shown (written as something else) */
   writeOnly?: string[]
   /** a change of these without those is refused (e.g. a SIP username without a password) */
@@ -115,6 +120,8 @@ const tenantResource: ResourceDef = {
   readRoles: ['platform-admin', 'tenant-admin', 'supervisor', 'reporting', 'agent'],
   writeRoles: ['platform-admin'],
   list: (raw) => (raw.tenants as Obj[]).map((t) => clone(omit(t, TENANT_LISTS))),
+  // which tenants a tenant may not share agents with names them: the platform admins' business
+  redact: (view, viewer) => (viewer === null ? view : omit(view, TENANT_PLATFORM_FIELDS)),
   put(raw, _tenant, view, id) {
     const at = id === undefined ? -1 : (raw.tenants as Obj[]).findIndex((t) => t.id === id)
     if (at < 0) {

@@ -134,14 +134,14 @@ function resourceRoutes(app: FastifyInstance, ctx: AdminContext, def: ResourceDe
     if (!tenantExists(raw, tenant)) throw notFound()
     const found = findIn(def.list(raw, tenant), def, idOf(req))
     if (!found) throw notFound()
-    return found
+    return def.redact ? def.redact(found, viewer(req)) : found
   }
 
   app.get(base, { schema: { tags, summary: `List ${def.name}`, params: listParams, querystring: pageQuery }, config: { access: { roles: def.readRoles } } }, async (req) => {
     const raw = await current(ctx)
     const tenant = tenantOfReq(req)
     if (!tenantExists(raw, tenant)) throw notFound()
-    let items = def.list(raw, tenant)
+    let items = def.list(raw, tenant).map((x) => (def.redact ? def.redact(x, viewer(req)) : x))
     // a tenant's token lists its own tenant only
     if (isTenants && req.principal?.tenant) items = items.filter((t) => t['id'] === req.principal!.tenant)
     return paginate(items, req.query as Obj, def.idKey)

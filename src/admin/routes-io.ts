@@ -8,7 +8,7 @@ import { parseYamlDocument, validateRaw } from '../config/load'
 import type { RawConfig } from '../config/redis-config'
 import type { AdminContext } from './context'
 import { ApiError, notFound, type FieldProblem } from './errors'
-import { RESOURCES } from './resources'
+import { RESOURCES, TENANT_PLATFORM_FIELDS } from './resources'
 import { changeConfig } from './routes-config'
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -35,7 +35,9 @@ export function tenantDocument(raw: RawConfig, tenant: string, withCredentials =
       }
       return out
     })
-  return { tenants: [structuredClone(t)], agents }
+  const own = structuredClone(t) as Obj
+  if (!withCredentials) for (const f of TENANT_PLATFORM_FIELDS) delete own[f]
+  return { tenants: [own], agents }
 }
 
 /** What an import changes, resource by resource, as the tenant (or the platform) sees it. */
@@ -77,7 +79,13 @@ function withTenantPart(raw: RawConfig, tenant: string, doc: Obj, platformAdmin:
   const ti = (raw.tenants as Obj[]).findIndex((t) => t.id === tenant)
   const current = raw.tenants[ti] as Obj
   const next = { ...(imported[0] ?? {}) }
-  if (!platformAdmin) for (const f of PLATFORM_FIELDS) if (JSON.stringify(next[f]) !== JSON.stringify(current[f])) problems.push({ path: `/tenants/0/${f}`, reason: 'set by the platform admins' })
+  if (!platformAdmin)
+    for (const f of PLATFORM_FIELDS) {
+      // a tenant's export leaves its incompatibilities out: absent, they are kept
+      if (TENANT_PLATFORM_FIELDS.includes(f) && next[f] === undefined) {
+        if (current[f] !== undefined) next[f] = current[f]
+      } else if (JSON.stringify(next[f]) !== JSON.stringify(current[f])) problems.push({ path: `/tenants/0/${f}`, reason: 'set by the platform admins' })
+    }
   const agents = (doc['agents'] ?? []) as Obj[]
   if (!Array.isArray(agents)) problems.push({ path: '/agents', reason: 'must be array' })
   const byId = new Map(((raw.agents as Obj[] | undefined) ?? []).map((a) => [a.id as string, a]))

@@ -31,6 +31,8 @@ export interface ServiceEnv {
   sourceRate: { rate: number; burst: number }
   /** a media channel of this instance that no call holds for this long is hung up */
   mediaOrphanSeconds: number
+  /** the administration API: audit retention, failed authentications per address and minute */
+  admin: { auditRetentionDays: number; authFailuresPerMinute: number }
 }
 
 export function parseMediaServers(text: string | undefined): MediaServerAddress[] {
@@ -73,5 +75,6 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
     },
     sourceRate: { rate: int(env, 'SOURCE_RATE', 50), burst: int(env, 'SOURCE_BURST', 100) },
     mediaOrphanSeconds: int(env, 'MEDIA_ORPHAN_SECONDS', 30),
+    admin: { auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS', 365), authFailuresPerMinute: int(env, 'API_AUTH_FAILURES_PER_MINUTE', 10) },
   }
 }

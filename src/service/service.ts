@@ -22,6 +22,7 @@ import { DEFAULT_DOOR_LIMITS, doorDecision } from '../sip/door'
 import { buildHttp } from './http'
 import { LoadMonitor } from './load-monitor'
 import { OfferListener } from './offer-listener'
+import { mountAdminApi } from '../admin/mount'
 
 /** Heartbeat period and lifetime: an instance that stops is noticed by the others within ~8 s. */
 const HEARTBEAT_MS = 2000
@@ -63,6 +64,7 @@ export class Service {
   private configSync: ConfigSync | undefined
   /** configuration changes are applied one at a time, in order */
   private applying: Promise<void> = Promise.resolve()
+  private readonly adminMounted: Promise<void>
 
   constructor(readonly env: ServiceEnv) {
     this.log = createLogger({ level: env.logLevel, name: 'acd' }).child({ instance: env.instanceId })
@@ -130,6 +132,7 @@ export class Service {
     })
     this.store.on('refused', (err: Error) => this.log.error({ problems: (err as { problems?: unknown }).problems }, 'configuration refused; keeping the running one'))
     this.http = buildHttp(this.metrics, this)
+    this.adminMounted = mountAdminApi(this.http, { redis: this.redis, repo: this.configRepo, engine: this.engine, applied: async () => this.configSync?.check(), log: this.log, settings: env.admin })
   }
 
   /** The engine (queue definitions, requalification of logged-in agents), trunks, registrar, SIP front end. */
@@ -189,8 +192,9 @@ export class Service {
   }
 
   async start(): Promise<void> {
+    await this.adminMounted
     await this.http.listen({ host: this.env.httpHost, port: this.env.httpPort })
-    this.log.info({ port: this.env.httpPort }, 'http listening (/health, /metrics)')
+    this.log.info({ port: this.env.httpPort }, 'http listening (/health, /metrics, /v1 administration API, /docs)')
     // the configuration in force is the version in Redis (the file bootstraps it)
     let version = 0
     await this.untilReady(async () => {
