@@ -30,7 +30,7 @@ export const AUDIT_COLUMNS = ['id', 'ts', 'token', 'role', 'source', 'method', '
 export class AuditLog {
   constructor(
     private readonly redis: RedisLike,
-    /** entries older than this are trimmed (XADD MINID ~) */
+    /** entries older than this are trimmed (XADD MINID, exact: the audit is written seldom) */
     readonly retentionMs: number,
     private readonly now: () => number = Date.now,
   ) {}
@@ -42,7 +42,7 @@ export class AuditLog {
       fields.push(k, typeof v === 'string' ? v : k === 'status' ? String(v) : JSON.stringify(v))
     }
     const minId = Math.max(0, this.now() - this.retentionMs)
-    return (await this.redis.xadd(keys.audit(PLATFORM_POOL, tenant ?? PLATFORM_AUDIT), 'MINID', '~', String(minId), '*', ...fields))!
+    return (await this.redis.xadd(keys.audit(PLATFORM_POOL, tenant ?? PLATFORM_AUDIT), 'MINID', String(minId), '*', ...fields))!
   }
 
   /** Entries oldest first from `after` (an entry id, exclusive) or `since` (ms), at most `limit`. */

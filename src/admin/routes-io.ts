@@ -40,6 +40,10 @@ export function tenantDocument(raw: RawConfig, tenant: string, withCredentials =
   return { tenants: [own], agents }
 }
 
+/** JSON with the keys of every object sorted: equal documents, equal text, whatever their key order. */
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Obj).sort(([a], [b]) => a.localeCompare(b))) : x))
+
 /** What an import changes, resource by resource, as the tenant (or the platform) sees it. */
 function changes(before: RawConfig, after: RawConfig, tenants: string[]): Array<{ resource: string; tenant?: string; id: string; change: 'added' | 'removed' | 'changed' }> {
   const out: Array<{ resource: string; tenant?: string; id: string; change: 'added' | 'removed' | 'changed' }> = []
@@ -47,8 +51,8 @@ function changes(before: RawConfig, after: RawConfig, tenants: string[]): Array<
   for (const def of RESOURCES) {
     for (const t of def.tenantScoped ? tenants : [undefined]) {
       const list = (raw: RawConfig) => (t === undefined || has(raw, t) ? def.list(raw, t) : []).filter((x) => def.tenantScoped || tenants.includes(String(x['id'])))
-      const b = new Map(list(before).map((x) => [String(x[def.idKey]), JSON.stringify(x)]))
-      const a = new Map(list(after).map((x) => [String(x[def.idKey]), JSON.stringify(x)]))
+      const b = new Map(list(before).map((x) => [String(x[def.idKey]), canonical(x)]))
+      const a = new Map(list(after).map((x) => [String(x[def.idKey]), canonical(x)]))
       const at = t === undefined ? {} : { tenant: t }
       for (const [id, v] of a) if (!b.has(id)) out.push({ resource: def.name, ...at, id, change: 'added' })
       else if (b.get(id) !== v) out.push({ resource: def.name, ...at, id, change: 'changed' })
