@@ -17,6 +17,8 @@ export interface AdminContext {
   applied(version: number): Promise<void>
   /** failed authentications per source address and minute before it is refused (429) */
   authFailuresPerMinute: number
+  /** each audited action and refusal is also logged, with its tenant and token */
+  log?: { info: (o: object, m: string) => void }
 }
 
 /** Who may call a route: these roles; `self` names the path parameter an agent token must match. */

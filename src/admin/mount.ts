@@ -29,6 +29,7 @@ export function mountAdminApi(
       audit: new AuditLog(deps.redis, deps.settings.auditRetentionDays * 86_400_000),
       applied: deps.applied,
       authFailuresPerMinute: deps.settings.authFailuresPerMinute,
+      log: deps.log,
     },
     deps.log,
   )

@@ -187,6 +187,7 @@ const agentResource: ResourceDef = {
     const t = tenant!
     const old = id === undefined ? undefined : agents.find((a) => a.id === id)
     const next: Obj = old ? clone(old) : { id: view.id, tenants: [t] }
+    if (!(next.tenants as string[]).includes(t)) next.tenants.push(t)
     // global fields from the view; the per-tenant maps' entry of this tenant
     for (const k of Object.keys(next)) if (!AGENT_HIDDEN.includes(k) && !AGENT_TENANT_MAPS.includes(k)) delete next[k]
     for (const [k, v] of Object.entries(view)) if (!AGENT_TENANT_MAPS.includes(k) && k !== 'sip_password') next[k] = v

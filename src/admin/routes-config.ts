@@ -137,7 +137,7 @@ function resourceRoutes(app: FastifyInstance, ctx: AdminContext, def: ResourceDe
     return def.redact ? def.redact(found, viewer(req)) : found
   }
 
-  app.get(base, { schema: { tags, summary: `List ${def.name}`, params: listParams, querystring: pageQuery }, config: { access: { roles: def.readRoles } } }, async (req) => {
+  app.get(base, { schema: { tags, summary: `List ${def.name}`, ...(listParams ? { params: listParams } : {}), querystring: pageQuery }, config: { access: { roles: def.readRoles } } }, async (req) => {
     const raw = await current(ctx)
     const tenant = tenantOfReq(req)
     if (!tenantExists(raw, tenant)) throw notFound()
@@ -152,7 +152,7 @@ function resourceRoutes(app: FastifyInstance, ctx: AdminContext, def: ResourceDe
     return reply.header('etag', etagOf(found)).send(found)
   })
 
-  app.post(base, { schema: { tags, summary: `Create one of ${def.name}`, params: listParams, body: bodySchema, response: errors }, config: { access: { roles: def.writeRoles, action: `${def.name}.create` } } }, async (req, reply) => {
+  app.post(base, { schema: { tags, summary: `Create one of ${def.name}`, ...(listParams ? { params: listParams } : {}), body: bodySchema, response: errors }, config: { access: { roles: def.writeRoles, action: `${def.name}.create` } } }, async (req, reply) => {
     const view = req.body as Obj
     if (!view || typeof view !== 'object' || Array.isArray(view)) throw new ApiError(400, 'INVALID', 'the body must be an object', [{ path: '/', reason: 'must be object' }])
     const tenant = tenantOfReq(req)
@@ -165,8 +165,11 @@ function resourceRoutes(app: FastifyInstance, ctx: AdminContext, def: ResourceDe
         if (!tenantExists(raw, tenant)) throw notFound()
         if (id && findIn(def.list(raw, tenant), def, id)) throw new ApiError(409, 'EXISTS', `there is already one of ${def.name} with ${def.idKey} "${id}"`)
         // ids of tenants, agents and trunks and DDI numbers are platform-wide
-        if (id && def.name === 'agents' && ((raw.agents as Obj[] | undefined) ?? []).some((a) => a.id === id)) throw new ApiError(409, 'ID_TAKEN', `the id "${id}" is not available (agent ids are platform-wide)`)
-        def.put(raw, tenant, view, undefined)
+        const shared = id && def.name === 'agents' ? ((raw.agents as Obj[] | undefined) ?? []).find((a) => a.id === id) : undefined
+        if (shared && viewer(req) !== null) throw new ApiError(409, 'ID_TAKEN', `the id "${id}" is not available (agent ids are platform-wide)`)
+        // a platform admin shares an agent of other tenants with this one: its global fields kept unless given
+        if (shared) def.put(raw, tenant, { ...Object.fromEntries(Object.entries(shared).filter(([k]) => !['tenants', 'ha1', 'skills', 'referent_for'].includes(k))), ...view }, id)
+        else def.put(raw, tenant, view, undefined)
         return { after: findIn(def.list(raw, tenant), def, id) }
       },
       problemsFor(def, tenant, id, viewer(req)),

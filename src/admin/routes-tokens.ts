@@ -44,10 +44,10 @@ export function tokenRoutes(app: FastifyInstance, ctx: AdminContext): void {
   for (const scoped of [true, false]) {
     const base = scoped ? '/v1/tenants/:tenant/tokens' : '/v1/tokens'
     const roles: Role[] = scoped ? ADMINS : ['platform-admin']
-    const params = scoped ? { type: 'object', properties: { tenant: tenantParam } } : undefined
+    const params = scoped ? { params: { type: 'object', properties: { tenant: tenantParam } } } : {}
     const itemParams = { type: 'object', properties: { ...(scoped ? { tenant: tenantParam } : {}), id: idParam } }
     const body = scoped ? createBody : { ...createBody, properties: { ...createBody.properties, role: { enum: ['platform-admin'] } } }
-    app.post(base, { schema: { tags, summary: scoped ? "Create a token of the tenant (its secret is shown once)" : 'Create a platform-admin token (its secret is shown once)', params, body }, config: { access: { roles, action: 'tokens.create' } } }, async (req, reply) => {
+    app.post(base, { schema: { tags, summary: scoped ? "Create a token of the tenant (its secret is shown once)" : 'Create a platform-admin token (its secret is shown once)', ...params, body }, config: { access: { roles, action: 'tokens.create' } } }, async (req, reply) => {
       const tenant = scopeOf(req)
       await tenantKnown(tenant)
       const b = req.body as { role: Role; name: string; agent?: string; ttl_seconds?: number }
@@ -60,7 +60,7 @@ export function tokenRoutes(app: FastifyInstance, ctx: AdminContext): void {
       req.auditNote = { action: 'tokens.create', object_type: 'tokens', object_id: record.id, after: record, tenant: tenant ?? '_platform' }
       return reply.code(201).send({ ...record, token })
     })
-    app.get(base, { schema: { tags, summary: 'List tokens (never their secrets)', params, querystring: pageQuery }, config: { access: { roles } } }, async (req) => {
+    app.get(base, { schema: { tags, summary: 'List tokens (never their secrets)', ...params, querystring: pageQuery }, config: { access: { roles } } }, async (req) => {
       const tenant = scopeOf(req)
       await tenantKnown(tenant)
       const { limit = 100, cursor } = req.query as { limit?: number; cursor?: string }

@@ -5,7 +5,6 @@ import { InstanceWatch } from '../acd/recovery'
 import { EngineOutbox } from '../call/engine-outbox'
 import { Registrar } from '../agents/registrar'
 import { ConfigStore } from '../config/store'
-import { ConfigSync } from '../config/config-sync'
 import { ConfigRepo } from '../config/redis-config'
 import type { PlatformConfig } from '../config/model'
 import { FreeswitchGateway, type MediaGateway } from '../media/gateway'
@@ -22,6 +21,7 @@ import { DEFAULT_DOOR_LIMITS, doorDecision } from '../sip/door'
 import { buildHttp } from './http'
 import { LoadMonitor } from './load-monitor'
 import { OfferListener } from './offer-listener'
+import { ConfigFollower } from './config-follower'
 import { mountAdminApi } from '../admin/mount'
 
 /** Heartbeat period and lifetime: an instance that stops is noticed by the others within ~8 s. */
@@ -61,9 +61,7 @@ export class Service {
   private readonly timers: NodeJS.Timeout[] = []
   private readonly http
   readonly configRepo: ConfigRepo
-  private configSync: ConfigSync | undefined
-  /** configuration changes are applied one at a time, in order */
-  private applying: Promise<void> = Promise.resolve()
+  private readonly follower: ConfigFollower
   private readonly adminMounted: Promise<void>
 
   constructor(readonly env: ServiceEnv) {
@@ -85,7 +83,7 @@ export class Service {
       this.engine
         .applyConfig(this.store.current)
         .then(() => this.outbox.flush())
-        .then(() => this.configSync?.check())
+        .then(() => this.follower.check())
         .catch((err: unknown) => this.log.error({ err }, 'configuration could not be written after redis came back'))
     })
     const config = this.store.current
@@ -124,15 +122,16 @@ export class Service {
     })
     this.frontEnd.attach(this.srf)
     this.configRepo = new ConfigRepo(this.redis)
+    this.follower = new ConfigFollower(this.configRepo, this.store, env.configPath, (c) => this.applyEverywhere(c), this.log)
     this.store.on('changed', (c: PlatformConfig) => {
-      this.applying = this.applying
-        .then(() => this.applyEverywhere(c))
+      this.follower
+        .applyInOrder(c)
         .then(() => this.log.info('configuration reloaded'))
         .catch((err: unknown) => this.log.error({ err }, 'the new configuration could not be written to Redis; reload again once it is reachable'))
     })
     this.store.on('refused', (err: Error) => this.log.error({ problems: (err as { problems?: unknown }).problems }, 'configuration refused; keeping the running one'))
     this.http = buildHttp(this.metrics, this)
-    this.adminMounted = mountAdminApi(this.http, { redis: this.redis, repo: this.configRepo, engine: this.engine, applied: async () => this.configSync?.check(), log: this.log, settings: env.admin })
+    this.adminMounted = mountAdminApi(this.http, { redis: this.redis, repo: this.configRepo, engine: this.engine, applied: () => this.follower.check(), log: this.log, settings: env.admin })
   }
 
   /** The engine (queue definitions, requalification of logged-in agents), trunks, registrar, SIP front end. */
@@ -144,18 +143,9 @@ export class Service {
     if (this.started) this.offers.follow(this.engine.pools())
   }
 
-  /**
-   * SIGHUP: the YAML file is imported into Redis as a new version when it changed since it was
-   * last imported; every instance then applies it. A refused file leaves the running one in force.
-   */
-  async reloadFile(): Promise<void> {
-    try {
-      const r = await this.configRepo.bootstrap(this.env.configPath)
-      if (r.imported) this.log.info({ version: r.version }, 'configuration file imported')
-      await this.configSync?.check()
-    } catch (err) {
-      this.log.error({ err: (err as Error).message, problems: (err as { problems?: unknown }).problems }, 'configuration refused; keeping the running one')
-    }
+  /** SIGHUP: the YAML file imported into Redis when it changed; every instance then applies it. */
+  reloadFile(): Promise<void> {
+    return this.follower.reloadFile()
   }
 
   /** Ready for new calls: every dependency up and not draining; each one named. */
@@ -196,21 +186,7 @@ export class Service {
     await this.http.listen({ host: this.env.httpHost, port: this.env.httpPort })
     this.log.info({ port: this.env.httpPort }, 'http listening (/health, /metrics, /v1 administration API, /docs)')
     // the configuration in force is the version in Redis (the file bootstraps it)
-    let version = 0
-    await this.untilReady(async () => {
-      const boot = await this.configRepo.bootstrap(this.env.configPath)
-      this.store.replace(boot.config, { silent: true })
-      await this.applyEverywhere(boot.config)
-      version = boot.version
-      this.log.info({ version, imported: boot.imported }, 'configuration version in force')
-    }, 'redis')
-    this.configSync = new ConfigSync(this.configRepo, version, async (c) => {
-      this.store.replace(c, { silent: true })
-      const run = this.applying.then(() => this.applyEverywhere(c))
-      this.applying = run.catch(() => undefined)
-      await run
-    }, this.log)
-    this.configSync.start()
+    await this.untilReady(() => this.follower.start(), 'redis')
     this.connectDrachtio()
     for (const fs of this.env.freeswitch) void this.connectMedia(fs)
     this.timers.push(setInterval(() => void this.tick(), 200))
@@ -314,7 +290,7 @@ export class Service {
     this.stopping = true
     this.load.stop()
     for (const t of this.timers) clearInterval(t)
-    this.configSync?.stop()
+    this.follower.stop()
     await this.http.close()
     for (const ms of this.mediaServers) ms.disconnect()
     this.srf.disconnect()

@@ -121,3 +121,16 @@ t.test('tenants, DDIs, trunks, skills and IVR menus', async (t) => {
   t.notOk(f.engine.platform.tenants.has('waterco'))
   t.notOk(f.engine.platform.ddis.has('+442079460999'))
 })
+
+t.test('a platform admin shares an agent with another tenant of its pool', async (t) => {
+  const f = await adminFixture(t)
+  const root = await f.token('platform-admin', null)
+  const shared = await f.call('POST', '/v1/tenants/homeserve/agents', root, { id: 'damien', skills: { heating: 4 }, sip_password: 'damien-home-1' })
+  t.equal(shared.statusCode, 201, shared.body)
+  const damien = f.engine.platform.agents.get('damien')!
+  t.same(damien.tenants, ['gridco', 'homeserve'])
+  t.same(damien.skills['homeserve'], { heating: 4 })
+  t.equal(damien.name, 'Damien Roux', 'its global fields kept')
+  t.equal(damien.ha1['homeserve'], ha1('damien', 'homeserve.acd.local', 'damien-home-1'))
+  t.ok(damien.ha1['gridco'], 'its other credentials kept')
+})
