@@ -56,8 +56,9 @@ export function installAuth(app: FastifyInstance, ctx: AdminContext): void {
     const note = req.auditNote
     if (note && status < 400) {
       const { tenant, ...rest } = note
-      const to = tenant !== undefined ? tenant : (params['tenant'] ?? p?.tenant ?? PLATFORM_AUDIT)
+      const to = (tenant !== undefined ? tenant : (params['tenant'] ?? p?.tenant)) ?? PLATFORM_AUDIT
       await ctx.audit.append(to, { ...base, ...rest, outcome: 'ok', status })
+      ctx.metrics?.actions.inc({ tenant: to, action: rest.action, outcome: 'ok' })
       ctx.log?.info({ tenant: to, action: rest.action, object: rest.object_id, token: base.token, role: base.role, source: base.source, status }, 'administration action')
     } else if (status >= 400 && (req.refusal || req.method !== 'GET' || status === 403)) {
       let reason = req.refusal
@@ -72,6 +73,7 @@ export function installAuth(app: FastifyInstance, ctx: AdminContext): void {
       // a refusal is the caller's business: it goes to the caller's tenant, not the one it named
       const action = access.action ?? `${req.method} ${req.routeOptions.url}`
       await ctx.audit.append(p?.tenant ?? PLATFORM_AUDIT, { ...base, action, outcome: 'refused', status, reason })
+      ctx.metrics?.actions.inc({ tenant: p?.tenant ?? PLATFORM_AUDIT, action, outcome: 'refused' })
       ctx.log?.info({ tenant: p?.tenant ?? PLATFORM_AUDIT, action, token: base.token, role: base.role, source: base.source, status, reason }, 'administration request refused')
     }
     return payload

@@ -2,6 +2,7 @@ import type { AcdEngine } from '../acd/engine'
 import type { ConfigRepo } from '../config/redis-config'
 import type { RedisLike } from '../redis/connect'
 import type { AuditLog } from './audit'
+import type { AdminMetrics } from './metrics'
 import type { Role, TokenRecord } from './tokens'
 import type { TokenStore } from './tokens'
 
@@ -19,6 +20,7 @@ export interface AdminContext {
   authFailuresPerMinute: number
   /** each audited action and refusal is also logged, with its tenant and token */
   log?: { info: (o: object, m: string) => void }
+  metrics?: AdminMetrics
 }
 
 /** Who may call a route: these roles; `self` names the path parameter an agent token must match. */

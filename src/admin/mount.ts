@@ -5,6 +5,7 @@ import type { RedisLike } from '../redis/connect'
 import type { Logger } from '../telemetry/logger'
 import { registerAdminApi } from './api'
 import { AuditLog } from './audit'
+import type { AdminMetrics } from './metrics'
 import { TokenStore } from './tokens'
 
 export interface AdminSettings {
@@ -17,7 +18,7 @@ export interface AdminSettings {
 /** The administration API on the service's HTTP server, over its Redis, configuration and engine. */
 export function mountAdminApi(
   http: FastifyInstance,
-  deps: { redis: RedisLike; repo: ConfigRepo; engine: AcdEngine; applied: (version: number) => Promise<void>; log: Logger; settings: AdminSettings },
+  deps: { redis: RedisLike; repo: ConfigRepo; engine: AcdEngine; applied: (version: number) => Promise<void>; log: Logger; settings: AdminSettings; metrics: AdminMetrics },
 ): Promise<void> {
   return registerAdminApi(
     http,
@@ -30,6 +31,7 @@ export function mountAdminApi(
       applied: deps.applied,
       authFailuresPerMinute: deps.settings.authFailuresPerMinute,
       log: deps.log,
+      metrics: deps.metrics,
     },
     deps.log,
   )

@@ -19,6 +19,8 @@ export class ConfigFollower {
     private readonly file: string,
     private readonly apply: (c: PlatformConfig) => Promise<void>,
     private readonly log: Logger,
+    /** told the version in force after each one applied */
+    private readonly onVersion: (version: number) => void = () => undefined,
   ) {}
 
   /** Applies `c` after the changes before it; rejects when it could not be applied. */
@@ -33,14 +35,16 @@ export class ConfigFollower {
     const boot = await this.repo.bootstrap(this.file)
     this.store.replace(boot.config, { silent: true })
     await this.applyInOrder(boot.config)
+    this.onVersion(boot.version)
     this.log.info({ version: boot.version, imported: boot.imported }, 'configuration version in force')
     this.sync?.stop()
     this.sync = new ConfigSync(
       this.repo,
       boot.version,
-      async (c) => {
+      async (c, version) => {
         this.store.replace(c, { silent: true })
         await this.applyInOrder(c)
+        this.onVersion(version)
       },
       this.log,
     )

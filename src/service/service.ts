@@ -23,6 +23,7 @@ import { LoadMonitor } from './load-monitor'
 import { OfferListener } from './offer-listener'
 import { ConfigFollower } from './config-follower'
 import { mountAdminApi } from '../admin/mount'
+import { adminMetrics } from '../admin/metrics'
 
 /** Heartbeat period and lifetime: an instance that stops is noticed by the others within ~8 s. */
 const HEARTBEAT_MS = 2000
@@ -122,7 +123,8 @@ export class Service {
     })
     this.frontEnd.attach(this.srf)
     this.configRepo = new ConfigRepo(this.redis)
-    this.follower = new ConfigFollower(this.configRepo, this.store, env.configPath, (c) => this.applyEverywhere(c), this.log)
+    const admin = adminMetrics(this.metrics.registry)
+    this.follower = new ConfigFollower(this.configRepo, this.store, env.configPath, (c) => this.applyEverywhere(c), this.log, (v) => admin.configVersion.set(v))
     this.store.on('changed', (c: PlatformConfig) => {
       this.follower
         .applyInOrder(c)
@@ -131,7 +133,7 @@ export class Service {
     })
     this.store.on('refused', (err: Error) => this.log.error({ problems: (err as { problems?: unknown }).problems }, 'configuration refused; keeping the running one'))
     this.http = buildHttp(this.metrics, this)
-    this.adminMounted = mountAdminApi(this.http, { redis: this.redis, repo: this.configRepo, engine: this.engine, applied: () => this.follower.check(), log: this.log, settings: env.admin })
+    this.adminMounted = mountAdminApi(this.http, { redis: this.redis, repo: this.configRepo, engine: this.engine, applied: () => this.follower.check(), log: this.log, settings: env.admin, metrics: admin })
   }
 
   /** The engine (queue definitions, requalification of logged-in agents), trunks, registrar, SIP front end. */

@@ -93,6 +93,9 @@ t.test("a queue's strategy and an agent's skills changed by API while calls flow
   t.equal((await connectedAgents()).at(-1), 'alice', 'the requalified agent no longer takes the queue')
   t.equal((await observer.agentState('bruno')).state, 'available', 'bruno stays logged in, just not for this queue')
 
+  for (const app of [a, b]) t.match(await app.metrics(), /^acd_config_version 3$/m, `instance ${app.instanceId} reports version 3 in force`)
+  t.match(await a.metrics(), /^acd_admin_actions_total\{tenant="gridco",action="queues.update",outcome="ok"\} 1$/m)
+  t.match(await b.metrics(), /^acd_admin_actions_total\{tenant="_platform",action="queues.update",outcome="refused"\} 1$/m, 'the stale write, on the instance that refused it (a platform token: the platform audit)')
   const ended = await readHistory(redis, 'e2e', 'gridco', { types: ['call_ended'] })
   t.same(ended.map((e) => e.outcome), ['answered', 'answered', 'answered', 'answered', 'answered'], 'five calls, every one answered, none dropped')
   // the waiting call went to alice when her call ended; so she, not bruno, was the longest idle when the fourth came

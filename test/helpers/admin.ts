@@ -1,5 +1,7 @@
 import type { Test } from 'tap'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { Registry } from 'prom-client'
+import { adminMetrics } from '../../src/admin/metrics'
 import { AcdEngine } from '../../src/acd/engine'
 import { registerAdminApi } from '../../src/admin/api'
 import { AuditLog } from '../../src/admin/audit'
@@ -21,7 +23,9 @@ export async function adminFixture(t: Test, opts: { file?: string; authFailuresP
   await engine.applyConfig(boot.config)
   const sync = new ConfigSync(repo, boot.version, (c) => engine.applyConfig(c), undefined, 60_000)
   const tokens = new TokenStore(redis)
+  const registry = new Registry()
   const ctx: AdminContext = {
+    metrics: adminMetrics(registry),
     redis,
     repo,
     tokens,
@@ -37,5 +41,5 @@ export async function adminFixture(t: Test, opts: { file?: string; authFailuresP
   const token = async (role: Role, tenant: string | null, agent?: string) => (await tokens.create({ tenant, role, agent, name: `${role}-${tenant}`, ttlSeconds: 3600 })).token
   const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, tok: string | undefined, body?: unknown, headers: Record<string, string> = {}) =>
     app.inject({ method, url, headers: { ...(tok ? { authorization: `Bearer ${tok}` } : {}), ...headers }, ...(body !== undefined ? (typeof body === 'string' ? { payload: body } : { payload: body as object }) : {}) })
-  return { app, ctx, redis, server, repo, engine, sync, tokens, token, call }
+  return { app, ctx, redis, server, repo, engine, sync, tokens, token, call, registry }
 }
