@@ -136,7 +136,14 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
     io.err(`acd: ${(err as Error).message}\n`)
     return 2
   }
-  const res = await io.fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': contentType } : {}), ...headers }, body })
+  let res: Response
+  try {
+    res = await io.fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': contentType } : {}), ...headers }, body })
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause
+    io.err(`acd: cannot reach ${base} (ACD_URL): ${cause?.code ?? cause?.message ?? (err as Error).message}\n`)
+    return 1
+  }
   const text = await res.text()
   const type = res.headers.get('content-type') ?? ''
   if (!res.ok) {
