@@ -1,7 +1,8 @@
 // The administration API on the real SIP stack: two instances of the service on one Redis, each
 // with its own drachtio-server; while SIPp calls are connected and one waits, a queue's strategy
 // and an agent's skills are changed over HTTP on one instance. No call is dropped, both instances
-// apply the new version, and the next calls (through either instance) follow the new rules.
+// apply the new version, and the next calls (through either instance) follow the new rules. Then a
+// supervisor on one instance moves a call waiting on the other to another queue, where it is answered.
 import t from 'tap'
 import { Registrar } from '../../src/agents/registrar'
 import { bootstrapToken } from '../../src/admin/cli/bootstrap-token'
@@ -36,7 +37,7 @@ t.test("a queue's strategy and an agent's skills changed by API while calls flow
     return { status: res.status, etag: res.headers.get('etag'), body: (await res.json().catch(() => undefined)) as Record<string, unknown> }
   }
 
-  const alicePhone = await startSippUas({ scenario: 'uas-agent-answer', localIp: '127.0.0.10', calls: 3, timeoutMs: 90_000, args: ['-set', 'ring', '200'] })
+  const alicePhone = await startSippUas({ scenario: 'uas-agent-answer', localIp: '127.0.0.10', calls: 4, timeoutMs: 90_000, args: ['-set', 'ring', '200'] })
   const brunoPhone = await startSippUas({ scenario: 'uas-agent-answer', localIp: '127.0.0.11', calls: 2, timeoutMs: 90_000, args: ['-set', 'ring', '200'] })
   t.teardown(() => Promise.all([alicePhone.stop(), brunoPhone.stop()]))
   const registrar = new Registrar(redis, config)
@@ -96,12 +97,30 @@ t.test("a queue's strategy and an agent's skills changed by API while calls flow
   for (const app of [a, b]) t.match(await app.metrics(), /^acd_config_version 3$/m, `instance ${app.instanceId} reports version 3 in force`)
   t.match(await a.metrics(), /^acd_admin_actions_total\{tenant="gridco",action="queues.update",outcome="ok"\} 1$/m)
   t.match(await b.metrics(), /^acd_admin_actions_total\{tenant="_platform",action="queues.update",outcome="refused"\} 1$/m, 'the stale write, on the instance that refused it (a platform token: the platform audit)')
+  // a supervisor on instance b moves a call waiting on instance a to another queue: a is told, the
+  // caller keeps waiting there, and is answered from it
+  for (const agent of ['alice', 'bruno']) t.equal((await api(b.httpPort, 'POST', `/v1/tenants/gridco/agents/${agent}/logout`, {})).status, 200)
+  const m = runSipp({ scenario: 'uac-caller', target: `${da.host}:${da.sipPort}`, localIp: '127.0.0.2', args: ['-s', DDI, '-set', 'talk', '300'], timeoutMs: 30_000 })
+  let waiting: Array<{ call: string }> = []
+  for (const end = Date.now() + 10_000; waiting.length === 0 && Date.now() < end; await sleep(100)) waiting = (await api(b.httpPort, 'GET', '/v1/tenants/gridco/queues/outages/calls')).body['items'] as Array<{ call: string }>
+  t.equal(waiting.length, 1, 'the call waits in outages')
+  const moved = await api(b.httpPort, 'POST', `/v1/tenants/gridco/calls/${encodeURIComponent(waiting[0]!.call)}/move`, { queue: 'second' })
+  t.equal(moved.status, 200, JSON.stringify(moved.body))
+  let there: Array<{ call: string }> = []
+  for (const end = Date.now() + 10_000; there.length === 0 && Date.now() < end; await sleep(100)) there = (await api(b.httpPort, 'GET', '/v1/tenants/gridco/queues/second/calls')).body['items'] as Array<{ call: string }>
+  t.same(there.map((c) => c.call), [waiting[0]!.call], 'instance a put it in the queue it was moved to')
+  t.equal((await api(a.httpPort, 'POST', '/v1/tenants/gridco/agents/alice/login', {})).status, 200)
+  const mr = await m
+  t.equal(mr.code, 0, `the moved call is answered: ${mr.errors}`)
+  const last = (await readHistory(redis, 'e2e', 'gridco', { types: ['connected'] })).at(-1)!
+  t.match(last, { call: waiting[0]!.call, queue: 'second', agent: 'alice' })
+
   const ended = await readHistory(redis, 'e2e', 'gridco', { types: ['call_ended'] })
-  t.same(ended.map((e) => e.outcome), ['answered', 'answered', 'answered', 'answered', 'answered'], 'five calls, every one answered, none dropped')
+  t.same(ended.map((e) => e.outcome), ['answered', 'answered', 'answered', 'answered', 'answered', 'answered'], 'six calls, every one answered, none dropped')
   // the waiting call went to alice when her call ended; so she, not bruno, was the longest idle when the fourth came
-  t.same(await connectedAgents(), ['alice', 'bruno', 'alice', 'bruno', 'alice'])
-  t.equal((await alicePhone.done).code, 0, "alice's phone took its three calls")
+  t.same(await connectedAgents(), ['alice', 'bruno', 'alice', 'bruno', 'alice', 'alice'])
+  t.equal((await alicePhone.done).code, 0, "alice's phone took its four calls")
   t.equal((await brunoPhone.done).code, 0, "bruno's phone took its two calls")
   const audit = (await api(a.httpPort, 'GET', '/v1/tenants/gridco/audit')).body['items'] as Array<{ action: string; outcome: string }>
-  t.same(audit.filter((e) => e.outcome === 'ok').map((e) => e.action), ['agents.login', 'agents.login', 'queues.update', 'agents.update'])
+  t.same(audit.filter((e) => e.outcome === 'ok').map((e) => e.action), ['agents.login', 'agents.login', 'queues.update', 'agents.update', 'agents.logout', 'agents.logout', 'calls.move', 'agents.login'])
 })
