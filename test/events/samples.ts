@@ -21,9 +21,9 @@ export const SAMPLES: Sample = {
   callback_retry: { type: 'callback_retry', call: 'c6', queue: 'help', attempt: 2 },
   voicemail: { type: 'voicemail', call: 'c7', queue: 'sales', reason: 'closed', file: '/var/voicemail/acme/c7.wav', caller: '+33612345678', attrs: { ddi: '+33100000000' } },
   closed: { type: 'closed', call: 'c7', queue: 'sales', action: 'voicemail', caller: '+33612345678' },
-  ivr_abandoned: { type: 'ivr_abandoned', call: 'c8', ivr: 'main', keys: ['1', '-', '3'] },
   out_of_hours: { type: 'out_of_hours', call: 'c11', ddi: '+33170000001', reason: 'holiday:Christmas', opens_at: 1_798_185_600_000, handling: 'on-call', caller: '+33612345678' },
   forwarded: { type: 'forwarded', call: 'c11', number: '+32470000001', reason: 'on-call', attempt: 1, outcome: 'answered', rota: 'night', technician: 'marc', response_ms: 14_000 },
+  ivr_abandoned: { type: 'ivr_abandoned', call: 'c8', ivr: 'main', keys: ['1', '-', '3'] },
   call_ended: {
     type: 'call_ended',
     call: 'c1',
