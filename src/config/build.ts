@@ -5,6 +5,7 @@ import { isAbsolute } from 'node:path'
 import { IANAZone } from 'luxon'
 import type { ConfigProblem } from './errors'
 import type { Agent, CallbackOffer, Ddi, EscalationStep, IvrChoice, IvrMenu, OverflowTarget, PlatformConfig, Queue, Tenant, Trunk } from './model'
+import { ddiCalendar, queueCalendar, tenantCalendars } from './build-calendar'
 import { parseCidr } from './network'
 import { toE164 } from './phone'
 import { PROMPT_LANGUAGES } from '../media/prompt-set'
@@ -66,6 +67,7 @@ export function build(raw: Raw, file: string, problems: ConfigProblem[]): Platfo
       ddis: [],
       queues: [],
       ivrs: [],
+      ...tenantCalendars(t, at, settings.defaultRegion, fail),
     }
     ;(t.trunks ?? []).forEach((tr: Raw, i: number) => {
       const path = `${at}/trunks/${i}`
@@ -126,6 +128,7 @@ export function build(raw: Raw, file: string, problems: ConfigProblem[]): Platfo
         callback: q.callback ? callbackOffer(q.callback) : undefined,
         closed: q.closed ?? false,
         whenClosed: q.when_closed ?? 'message',
+        ...queueCalendar(q, tenant, path, fail),
       }
       tenant.queues.push(queue)
     })
@@ -184,7 +187,8 @@ export function build(raw: Raw, file: string, problems: ConfigProblem[]): Platfo
       if (d.ivr !== undefined && !tenant.ivrs.some((m) => m.id === d.ivr)) return fail(`${path}/ivr`, `menu "${d.ivr}" is not a menu of tenant "${t.id}"`)
       const owner = ddis.get(number)
       if (owner) return fail(`${path}/number`, `${number} is already a DDI of tenant "${owner.tenant}"`)
-      const ddi: Ddi = { number, tenant: t.id, entry: d.queue !== undefined ? { kind: 'queue', queue: d.queue } : { kind: 'ivr', ivr: d.ivr } }
+      const entry: Ddi['entry'] = d.queue !== undefined ? { kind: 'queue', queue: d.queue } : { kind: 'ivr', ivr: d.ivr }
+      const ddi: Ddi = { number, tenant: t.id, entry, ...ddiCalendar(d, tenant, path, fail) }
       ddis.set(number, ddi)
       tenant.ddis.push(ddi)
     })

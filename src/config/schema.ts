@@ -1,4 +1,5 @@
 /** JSON Schema of the YAML configuration file (snake_case, as operators write it). */
+import { ddiCalendarProperties, queueCalendarProperties, tenantCalendarProperties } from './schema-calendar'
 
 const id = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' }
 const level = { type: 'integer', minimum: 1, maximum: 10 }
@@ -100,6 +101,7 @@ const queue = {
         expire_seconds: { type: 'number', exclusiveMinimum: 0 },
       },
     },
+    ...queueCalendarProperties,
   },
 }
 
@@ -181,11 +183,13 @@ const tenant = {
           number: { type: 'string' },
           queue: id,
           ivr: id,
+          ...ddiCalendarProperties,
         },
       },
     },
     queues: { type: 'array', items: queue },
     ivrs: { type: 'array', items: ivr },
+    ...tenantCalendarProperties,
   },
 }
 

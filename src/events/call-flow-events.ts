@@ -41,6 +41,8 @@ export const CALL_FLOW_EVENTS = {
       queue: QUEUE,
       action: { kind: 'string', values: ['voicemail', 'message', 'hangup'], doc: "what the queue's closed hours do" },
       caller: CALLER,
+      reason: { kind: 'string', optional: true, doc: 'why: closed (the queue flag), after-hours, holiday:<name>, closure:<id>' },
+      opens_at: { kind: 'time', optional: true, doc: 'when the DDI and queue next open (absent beyond a year)' },
     },
   },
   ivr_abandoned: {
