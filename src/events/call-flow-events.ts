@@ -31,6 +31,8 @@ export const CALL_FLOW_EVENTS = {
       file: { kind: 'string', doc: 'where the message is recorded' },
       caller: CALLER,
       attrs: ATTRS,
+      due: { kind: 'time', optional: true, doc: "when the message is due to be answered: the urgency's response time in working hours of the queue's calendar (the tenant's)" },
+      urgency: { kind: 'string', optional: true, doc: "the urgency the due time comes from (the call's, else the tenant's default)" },
     },
   },
   closed: {
