@@ -96,7 +96,7 @@ export class CallFlow {
   private async queueUp(o: { hold: boolean; priority?: number; attributes?: Record<string, string>; keepPlace?: { seq: string; enqueuedAt: number } }): Promise<void> {
     const { call, deps } = this
     const open = openingCheck(call, deps.timers.now())
-    if (!open.open) return this.closed(open.action)
+    if (!open.open) return this.closed(open.action, open)
     call.phase = 'queued'
     call.answering = false
     if (this.caller?.media) {
@@ -111,10 +111,10 @@ export class CallFlow {
     }
   }
 
-  private async closed(action: ClosedAction): Promise<void> {
-    this.log.info({ queue: this.call.queue, action }, 'queue closed')
+  private async closed(action: ClosedAction, why?: { reason: string; opensAt?: number }): Promise<void> {
+    this.log.info({ queue: this.call.queue, action, reason: why?.reason }, 'queue closed')
     this.deps.metrics.callsRejected.inc({ tenant: this.call.tenant.id, reason: 'queue-closed' })
-    const next = await turnAway({ engine: this.deps.engine, media: this.caller?.media }, this.call, action)
+    const next = await turnAway({ engine: this.deps.engine, media: this.caller?.media }, this.call, action, why)
     return next === 'voicemail' ? this.voicemail('closed') : this.end('refused', 'queue-closed')
   }
 

@@ -5,6 +5,7 @@ import { isAbsolute } from 'node:path'
 import { IANAZone } from 'luxon'
 import type { ConfigProblem } from './errors'
 import type { Agent, CallbackOffer, Ddi, EscalationStep, IvrChoice, IvrMenu, OverflowTarget, PlatformConfig, Queue, Tenant, Trunk } from './model'
+import { ddiCalendar, queueCalendar, tenantCalendars } from './build-calendar'
 import { parseCidr } from './network'
 import { toE164 } from './phone'
 import { PROMPT_LANGUAGES } from '../media/prompt-set'
@@ -69,6 +70,7 @@ export function build(raw: Raw, file: string, problems: ConfigProblem[]): Platfo
       ddis: [],
       queues: [],
       ivrs: [],
+      ...tenantCalendars(t, at, settings.defaultRegion, fail),
     }
     ;(t.trunks ?? []).forEach((tr: Raw, i: number) => {
       const path = `${at}/trunks/${i}`
@@ -133,6 +135,7 @@ export function build(raw: Raw, file: string, problems: ConfigProblem[]): Platfo
         closed: q.closed ?? false,
         whenClosed: q.when_closed ?? 'message',
         overflowRules: overflowRules(q.overflow_rules),
+        ...queueCalendar(q, tenant, path, fail),
       }
       tenant.queues.push(queue)
     })
@@ -194,7 +197,8 @@ export function build(raw: Raw, file: string, problems: ConfigProblem[]): Platfo
       if (owner) return fail(`${path}/number`, `${number} is already a DDI of tenant "${owner.tenant}"`)
       const whenClosed = closedHandling(d.when_closed, tenant.whenClosed)
       if (d.when_closed) checkClosedHandling(settings, tenant, whenClosed, `${path}/when_closed`, fail)
-      const ddi: Ddi = { number, tenant: t.id, entry: d.queue !== undefined ? { kind: 'queue', queue: d.queue } : { kind: 'ivr', ivr: d.ivr }, whenClosed }
+      const entry: Ddi['entry'] = d.queue !== undefined ? { kind: 'queue', queue: d.queue } : { kind: 'ivr', ivr: d.ivr }
+      const ddi: Ddi = { number, tenant: t.id, entry, whenClosed, ...ddiCalendar(d, tenant, path, fail) }
       ddis.set(number, ddi)
       tenant.ddis.push(ddi)
     })

@@ -1,4 +1,7 @@
 /** The platform model, as loaded from config/ YAML after validation and normalisation. */
+import type { Calendar } from './model-calendar'
+
+export type { Calendar, Closure, HourRange, Opening, WeeklyHours } from './model-calendar'
 
 export type Strategy =
   | 'longest-idle'
@@ -151,6 +154,10 @@ export interface Queue {
   whenClosed: 'voicemail' | 'message' | 'hangup'
   /** Evaluated in order; the first that applies sends the call to its target. */
   overflowRules: OverflowRule[]
+  /** The queue's calendar (a name of the tenant's calendars); absent: the tenant's, or always open. */
+  calendar?: string
+  /** Calls waiting when the queue closes: kept (default), or sent to the queue's overflow. */
+  atClosing?: 'keep' | 'overflow'
 }
 
 export interface Trunk {
@@ -201,6 +208,10 @@ export interface Ddi {
   entry: EntryPoint
   /** Out of hours: the DDI's own, else the tenant's, else the closed message. */
   whenClosed: ClosedHandling
+  /** The DDI's calendar; absent: the tenant's, or always open. */
+  calendar?: string
+  /** Extra hour sets of the calendar that apply to calls on this DDI. */
+  extraHours?: string[]
 }
 
 export interface Tenant {
@@ -224,6 +235,20 @@ export interface Tenant {
   ddis: Ddi[]
   queues: Queue[]
   ivrs: IvrMenu[]
+  /** The tenant's calendars by name (see model-calendar.ts); none: always open. */
+  calendars: Record<string, Calendar>
+  /** The tenant's default calendar; absent: always open. */
+  calendar?: string
+  /** Value of the call attribute `contract` -> the extra hour sets it grants. */
+  contracts: Record<string, string[]>
+  /** Caller E.164 -> contract (when the call has no `contract` attribute). */
+  contractNumbers: Record<string, string>
+  /** Urgency (call attribute `urgency`) -> working hours to respond. */
+  responseTimes: Record<string, number>
+  /** The urgency of a call without one; absent: no due time for such calls. */
+  defaultUrgency?: string
+  /** The calendar inside which callbacks are attempted; absent: the queue's. */
+  callbackHours?: string
 }
 
 export interface Agent {

@@ -1,5 +1,6 @@
 /** JSON Schema of the YAML configuration file (snake_case, as operators write it). */
 import { overflowRuleSchema, rotaSchema, whenClosedSchema } from './schema-overflow'
+import { ddiCalendarProperties, queueCalendarProperties, tenantCalendarProperties } from './schema-calendar'
 
 const id = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' }
 const level = { type: 'integer', minimum: 1, maximum: 10 }
@@ -102,6 +103,7 @@ const queue = {
         expire_seconds: { type: 'number', exclusiveMinimum: 0 },
       },
     },
+    ...queueCalendarProperties,
   },
 }
 
@@ -184,6 +186,7 @@ const tenant = {
           queue: id,
           ivr: id,
           when_closed: whenClosedSchema,
+          ...ddiCalendarProperties,
         },
       },
     },
@@ -191,6 +194,7 @@ const tenant = {
     on_call: { type: 'object', propertyNames: id, additionalProperties: rotaSchema },
     queues: { type: 'array', items: queue },
     ivrs: { type: 'array', items: ivr },
+    ...tenantCalendarProperties,
   },
 }
 

@@ -33,6 +33,8 @@ export const CALL_FLOW_EVENTS = {
       file: { kind: 'string', doc: 'where the message is recorded' },
       caller: CALLER,
       attrs: ATTRS,
+      due: { kind: 'time', optional: true, doc: "when the message is due to be answered: the urgency's response time in working hours of the queue's calendar (the tenant's)" },
+      urgency: { kind: 'string', optional: true, doc: "the urgency the due time comes from (the call's, else the tenant's default)" },
     },
   },
   closed: {
@@ -43,6 +45,8 @@ export const CALL_FLOW_EVENTS = {
       queue: QUEUE,
       action: { kind: 'string', values: ['voicemail', 'message', 'hangup'], doc: "what the queue's closed hours do" },
       caller: CALLER,
+      reason: { kind: 'string', optional: true, doc: 'why: closed (the queue flag), after-hours, holiday:<name>, closure:<id>' },
+      opens_at: { kind: 'time', optional: true, doc: 'when the DDI and queue next open (absent beyond a year)' },
     },
   },
   out_of_hours: {
