@@ -43,7 +43,8 @@ export const CALL_FLOW_EVENTS = {
     fields: {
       call: CALL,
       queue: QUEUE,
-      action: { kind: 'string', values: ['voicemail', 'message', 'hangup'], doc: "what the queue's closed hours do" },
+      action: { kind: 'string', values: ['voicemail', 'message', 'hangup', 'overflow'], doc: "what the queue's closed hours do (overflow: its `closed` overflow rule)" },
+      target: { kind: 'string', optional: true, doc: 'the overflow target, for action overflow' },
       caller: CALLER,
       reason: { kind: 'string', optional: true, doc: 'why: closed (the queue flag), after-hours, holiday:<name>, closure:<id>' },
       opens_at: { kind: 'time', optional: true, doc: 'when the DDI and queue next open (absent beyond a year)' },
