@@ -9,6 +9,7 @@ import { callEnded, endingOf, stopTalkClock, tellTheEnd, type EndedBy } from './
 import { runMenu } from './steps/menu'
 import { openingCheck, turnAway, type ClosedAction } from './steps/opening'
 import { overflowStep } from './steps/overflow'
+import { movedWithSite, routeToSite } from './steps/site-route'
 import { Ringing } from './steps/ringing'
 import { transferTarget } from '../routing/transfer'
 import { blindTransfer } from './steps/transfer'
@@ -76,6 +77,7 @@ export class CallFlow {
   /** Into the call's queue (after the opening check), with hold music and the waiting room. */
   private async queueUp(o: { hold: boolean; priority?: number; attributes?: Record<string, string>; keepPlace?: { seq: string; enqueuedAt: number } }): Promise<void> {
     const { call, deps } = this
+    await routeToSite(deps, call, this.log)
     const open = openingCheck(call, deps.timers.now())
     if (!open.open) return this.closed(open.action)
     call.phase = 'queued'
@@ -142,6 +144,8 @@ export class CallFlow {
       for (const agent of n.agents) void this.ringing.ring(agent).catch((err: unknown) => this.log.error({ err, agent }, 'ringing the agent failed'))
     } else if (n.type === 'withdraw') {
       this.ringing.withdraw(n.agent)
+    } else if (n.type === 'moved') {
+      movedWithSite(this.call, n)
     } else if (n.type === 'overflow') {
       const step = overflowStep(n, Boolean(this.caller?.media))
       this.log.info({ target: n.target, reason: n.reason, number: this.call.callbackNumber }, 'call overflows')

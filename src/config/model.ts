@@ -96,6 +96,12 @@ export interface Queue {
   closed: boolean
   /** voicemail: leave a message; message: the `closed` prompt, then hang up; hangup: at once. */
   whenClosed: 'voicemail' | 'message' | 'hangup'
+  /** The site whose agents serve the queue (absent: any agent); see src/config/build-sites.ts. */
+  site?: string
+  /** The id of this queue's copy at its backup site, when its DDIs name one. */
+  backup?: string
+  /** For a backup copy: the id of the tenant's queue it copies. */
+  primary?: string
 }
 
 export interface Trunk {
@@ -144,6 +150,9 @@ export interface Ddi {
   number: string
   tenant: string
   entry: EntryPoint
+  /** The site of its primary entry, and the site its calls go to when that one is down or drained. */
+  site?: string
+  backupSite?: string
 }
 
 export interface Tenant {
@@ -179,6 +188,16 @@ export interface Agent {
   referentFor: Record<string, string[]>
   /** E.164 number for remote agents reached through the tenant's outbound trunk. */
   externalNumber: string | undefined
+  /** The site the agent works at: it serves that site's queues (and queues of no site). */
+  site?: string
+}
+
+/** A contact centre site; down by hand, or automatically when `autoDown` says so. */
+export interface Site {
+  id: string
+  name: string
+  /** Absent: never declared down automatically. */
+  autoDown?: { noInstanceSeconds?: number; noAgentSeconds?: number }
 }
 
 export interface PlatformSettings {
@@ -193,6 +212,8 @@ export interface PlatformConfig {
   agents: Map<string, Agent>
   /** E.164 -> DDI */
   ddis: Map<string, Ddi>
+  /** Declared sites (empty: the platform does not use sites). */
+  sites: Map<string, Site>
 }
 
 export function queueOf(config: PlatformConfig, tenant: string, queue: string): Queue | undefined {

@@ -1,4 +1,5 @@
 /** JSON Schema of the YAML configuration file (snake_case, as operators write it). */
+import { ddiSiteProperties, siteProperty, sitesProperty } from './schema-sites'
 
 const id = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' }
 const level = { type: 'integer', minimum: 1, maximum: 10 }
@@ -78,6 +79,7 @@ const queue = {
     announce_seconds: { type: 'number', minimum: 0 },
     closed: { type: 'boolean' },
     when_closed: { enum: ['voicemail', 'message', 'hangup'] },
+    ...siteProperty,
     callback: {
       type: 'object',
       additionalProperties: false,
@@ -181,6 +183,7 @@ const tenant = {
           number: { type: 'string' },
           queue: id,
           ivr: id,
+          ...ddiSiteProperties,
         },
       },
     },
@@ -202,6 +205,7 @@ const agent = {
     skills: { type: 'object', additionalProperties: { type: 'object', additionalProperties: level } },
     referent_for: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
     external_number: { type: 'string' },
+    ...siteProperty,
   },
 }
 
@@ -220,5 +224,6 @@ export const configSchema = {
     },
     tenants: { type: 'array', minItems: 1, items: tenant },
     agents: { type: 'array', items: agent },
+    ...sitesProperty,
   },
 } as const
