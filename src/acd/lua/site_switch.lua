@@ -19,12 +19,11 @@
   ARGV[3]  site
   ARGV[4]  mode: down | up | drain | drained | auto
   ARGV[5]  reason (manual, drill, ...)
-  ARGV[6]  n, then n agents of the site
-  then     m, then m triples: tenant, queue the calls leave, queue they go to (down: a queue of
-           the site and its backup copy; up: the copy and the site's queue; drained: the site's
-           queues, the third ignored)
-  then     k, then k tenants told of the switch (a site_switched event each)
-  then     (auto) no-instance ms, no-agent ms (0: not checked)
+  ARGV[6..] three lists, each its length then its items: the site's agents; triples tenant,
+           queue the calls leave, queue they go to (down: a queue of the site and its backup
+           copy; up: the copy and the site's queue; drained: the site's queues, the third
+           ignored); the tenants told of the switch (a site_switched event each); then (auto)
+           the no-instance and no-agent times in ms (0: not checked)
   Reply    JSON { state, changed (boolean), moved, withdrawn, busy (drained: calls still at the
            site), notices }
 ]]
