@@ -171,3 +171,17 @@ t.test('auto down: no logged-in agent of the site for longer than its no_agent_s
   clock.advance(31_000)
   t.match((await sites.switch('gosselies', 'auto', 'auto', inst))[0], { state: 'down', changed: true })
 })
+
+t.test('ring-all: every agent of the site ringing is withdrawn, the call moves once', async (t) => {
+  const { engine, notices, sites, redis } = await sitesFixture(t)
+  await engine.login('g1')
+  await engine.login('g2')
+  await engine.enqueue({ tenant: 'acme', queue: 'support', callId: 'r1' })
+  const offer = notices.find((n): n is OfferNotice => n.type === 'offer')!
+  t.same(offer.agents.sort(), ['g1', 'g2'])
+  const [r] = await sites.switch('gosselies', 'down', 'manual')
+  t.match(r, { moved: 1, withdrawn: 2 })
+  t.same(notices.filter((n) => n.type === 'withdraw').map((n) => 'agent' in n && n.agent).sort(), ['g1', 'g2'])
+  t.same(await redis.zrange(keys.queueWaiting('shared', 'acme', 'support@mechelen'), 0, -1), ['r1'])
+  for (const a of ['g1', 'g2']) t.match(await redis.hgetall(keys.agent('shared', a)), { state: 'available', rna: '0' })
+})
