@@ -8,6 +8,7 @@ import type { Agent, CallbackOffer, Ddi, EscalationStep, IvrChoice, IvrMenu, Ove
 import { parseCidr } from './network'
 import { toE164 } from './phone'
 import { PROMPT_LANGUAGES } from '../media/prompt-set'
+import { buildProbes } from './build-probes'
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Raw = any
@@ -268,5 +269,7 @@ export function build(raw: Raw, file: string, problems: ConfigProblem[]): Platfo
     })
   })
 
-  return { settings, tenants, agents, ddis }
+  const config: PlatformConfig = { settings, tenants, agents, ddis }
+  buildProbes(raw, file, config, problems)
+  return config
 }

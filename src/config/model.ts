@@ -1,4 +1,5 @@
 /** The platform model, as loaded from config/ YAML after validation and normalisation. */
+import type { ProbePlan } from './probes'
 
 export type Strategy =
   | 'longest-idle'
@@ -179,6 +180,8 @@ export interface Agent {
   referentFor: Record<string, string[]>
   /** E.164 number for remote agents reached through the tenant's outbound trunk. */
   externalNumber: string | undefined
+  /** Set on the platform's own probe agents (src/probes): they take that probe's calls only. */
+  probe?: { tenant: string; probe: string }
 }
 
 export interface PlatformSettings {
@@ -193,6 +196,8 @@ export interface PlatformConfig {
   agents: Map<string, Agent>
   /** E.164 -> DDI */
   ddis: Map<string, Ddi>
+  /** Synthetic test calls per tenant path (src/config/probes.ts); absent: none. */
+  probes?: ProbePlan
 }
 
 export function queueOf(config: PlatformConfig, tenant: string, queue: string): Queue | undefined {

@@ -1,4 +1,5 @@
 /** JSON Schema of the YAML configuration file (snake_case, as operators write it). */
+import { probeSourcesSchema, probesSchema } from './schema-probes'
 
 const id = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' }
 const level = { type: 'integer', minimum: 1, maximum: 10 }
@@ -186,6 +187,7 @@ const tenant = {
     },
     queues: { type: 'array', items: queue },
     ivrs: { type: 'array', items: ivr },
+    probes: probesSchema,
   },
 }
 
@@ -216,6 +218,7 @@ export const configSchema = {
       properties: {
         max_no_answer: { type: 'integer', minimum: 1, maximum: 100 },
         default_region: { type: 'string', pattern: '^[A-Z]{2}$' },
+        probe_sources: probeSourcesSchema,
       },
     },
     tenants: { type: 'array', minItems: 1, items: tenant },
