@@ -19,6 +19,7 @@ import { DEFAULT_DOOR_LIMITS, doorDecision } from '../sip/door'
 import { buildHttp } from './http'
 import { LoadMonitor } from './load-monitor'
 import { OfferListener } from './offer-listener'
+import { ProbeService, udpAddress } from '../probes/probe-service'
 
 /** Heartbeat period and lifetime: an instance that stops is noticed by the others within ~8 s. */
 const HEARTBEAT_MS = 2000
@@ -56,6 +57,8 @@ export class Service {
   private started = false
   private readonly timers: NodeJS.Timeout[] = []
   private readonly http
+  private readonly probes: ProbeService
+  private frontDoor?: string
 
   constructor(readonly env: ServiceEnv) {
     this.log = createLogger({ level: env.logLevel, name: 'acd' }).child({ instance: env.instanceId })
@@ -126,6 +129,8 @@ export class Service {
         .catch((err: unknown) => this.log.error({ err }, 'the new configuration could not be written to Redis; reload again once it is reachable'))
     })
     this.store.on('refused', (err: Error) => this.log.error({ problems: (err as { problems?: unknown }).problems }, 'configuration refused; keeping the running one'))
+    const probeDeps = { engine: this.engine, registrar: this.registrar, redis: this.redis, config: () => this.engine.platform, metrics: this.metrics, log: this.log }
+    this.probes = new ProbeService(env.probes, { ...probeDeps, frontDoor: () => (this.drachtioUp && !this.draining ? this.frontDoor : undefined) })
     this.http = buildHttp(this.metrics, this)
   }
 
@@ -145,6 +150,7 @@ export class Service {
       eventLoopLagMs: Math.round(this.load.loopLagMs()),
       draining: this.draining,
       drained: this.drained,
+      probes: this.probes.health(),
     }
   }
 
@@ -176,6 +182,7 @@ export class Service {
     this.offers.follow(this.engine.pools())
     this.started = true
     if (this.env.freeswitch.length > 0) this.checkPrompts()
+    this.probes.start()
     this.log.info('service started')
   }
 
@@ -208,6 +215,7 @@ export class Service {
     this.srf.on('connect', (err: Error, hostport: string) => {
       if (err) return
       this.drachtioUp = true
+      this.frontDoor = udpAddress(hostport)
       this.log.info({ dependency: 'drachtio', hostport }, 'connected to drachtio-server')
     })
     this.srf.on('error', (err: Error) => {
@@ -268,6 +276,7 @@ export class Service {
   async stop(): Promise<void> {
     this.stopping = true
     this.load.stop()
+    this.probes.stop()
     for (const t of this.timers) clearInterval(t)
     await this.http.close()
     for (const ms of this.mediaServers) ms.disconnect()
