@@ -11,6 +11,7 @@ import { toE164 } from './phone'
 import { PROMPT_LANGUAGES } from '../media/prompt-set'
 import { checkBackupTargets, checkClosedHandling, checkOverflow, closedHandling, onCallRotas, overflowRules } from './build-overflow'
 import { buildSites } from './build-sites'
+import { buildProbes } from './build-probes'
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Raw = any
@@ -285,5 +286,7 @@ export function build(raw: Raw, file: string, problems: ConfigProblem[]): Platfo
 
   const sites = buildSites(raw, file, { settings, tenants, agents, ddis }, problems)
   checkBackupTargets(tenants, file, problems)
-  return { settings, tenants, agents, ddis, sites }
+  const config: PlatformConfig = { settings, tenants, agents, ddis, sites }
+  buildProbes(raw, file, config, problems)
+  return config
 }

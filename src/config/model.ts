@@ -2,6 +2,7 @@
 import type { Calendar } from './model-calendar'
 
 export type { Calendar, Closure, HourRange, Opening, WeeklyHours } from './model-calendar'
+import type { ProbePlan } from './probes'
 
 export type Strategy =
   | 'longest-idle'
@@ -275,6 +276,8 @@ export interface Agent {
   externalNumber: string | undefined
   /** The site the agent works at: it serves that site's queues (and queues of no site). */
   site?: string
+  /** Set on the platform's own probe agents (src/probes): they take that probe's calls only. */
+  probe?: { tenant: string; probe: string }
 }
 
 /** A contact centre site; down by hand, or automatically when `autoDown` says so. */
@@ -299,6 +302,8 @@ export interface PlatformConfig {
   ddis: Map<string, Ddi>
   /** Declared sites (empty: the platform does not use sites). */
   sites: Map<string, Site>
+  /** Synthetic test calls per tenant path (src/config/probes.ts); absent: none. */
+  probes?: ProbePlan
 }
 
 export function queueOf(config: PlatformConfig, tenant: string, queue: string): Queue | undefined {

@@ -98,6 +98,7 @@ export const CALL_FLOW_EVENTS = {
       wait_ms: { kind: 'ms', optional: true, doc: 'the wait in queues before the first answer (to the end when unanswered)' },
       talk_ms: { kind: 'ms', optional: true, doc: 'the time connected to agents, when answered' },
       duration_ms: { kind: 'ms', optional: true, doc: 'from the arrival on the platform to the end (absent when the writer cannot know it: instance-lost)' },
+      probe: { kind: 'string', optional: true, doc: "set on the platform's synthetic test calls: the probe's id (never a customer's call)" },
     },
   },
 } as const satisfies Record<string, EventSpec>

@@ -14,6 +14,9 @@ export class Metrics {
   readonly activeCalls: Gauge<'tenant'>
   readonly sipRequests: Counter<'method' | 'status'>
   readonly callsLost: Counter<'tenant'>
+  readonly probeUp: Gauge<'tenant' | 'probe'>
+  readonly probeSetupSeconds: Histogram<'tenant' | 'probe'>
+  readonly probeRuns: Counter<'tenant' | 'probe' | 'result'>
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry })
@@ -45,5 +48,14 @@ export class Metrics {
     this.activeCalls = new Gauge({ name: 'sip_active_calls', help: 'Calls in progress on this instance', labelNames: ['tenant'], registers: r })
     this.sipRequests = new Counter({ name: 'sip_requests_total', help: 'SIP requests answered', labelNames: ['method', 'status'], registers: r })
     this.callsLost = new Counter({ name: 'acd_calls_lost_total', help: 'Calls ended by the recovery of an instance that stopped (each also in its tenant history)', labelNames: ['tenant'], registers: r })
+    this.probeUp = new Gauge({ name: 'acd_probe_up', help: "A probe's last run (any instance's): 1 success, 0 failure (README: Probes)", labelNames: ['tenant', 'probe'], registers: r })
+    this.probeSetupSeconds = new Histogram({
+      name: 'acd_probe_setup_seconds',
+      help: "Probe runs of this instance that succeeded: the probe's INVITE sent to the probe agent's tone heard by the probe caller",
+      labelNames: ['tenant', 'probe'],
+      buckets: [0.5, 1, 2, 3, 5, 8, 13, 20, 30],
+      registers: r,
+    })
+    this.probeRuns = new Counter({ name: 'acd_probe_runs_total', help: 'Probe runs of this instance by result: success, refused, timeout, hung-up, error', labelNames: ['tenant', 'probe', 'result'], registers: r })
   }
 }
