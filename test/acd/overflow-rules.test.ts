@@ -1,10 +1,6 @@
 import t, { type Test } from 'tap'
-import { ManualClock } from '../../src/acd/clock'
-import { AcdEngine } from '../../src/acd/engine'
+import { engineOn } from '../helpers/engine'
 import { keys } from '../../src/acd/keys'
-import type { Notice } from '../../src/acd/types'
-import { parseConfig } from '../../src/config/load'
-import { withRedis } from '../helpers/redis'
 
 const YAML = `
 tenants:
@@ -49,14 +45,7 @@ agents:
 `
 
 async function fixture(t: Test) {
-  const { redis } = await withRedis(t)
-  const config = parseConfig(YAML, 'rules.yaml')
-  const clock = new ManualClock(5_000_000)
-  const engine = new AcdEngine(redis, config, { instanceId: 'i1', clock })
-  await engine.applyConfig(config)
-  const notices: Notice[] = []
-  engine.on('notice', (n: Notice) => notices.push(n))
-  const overflows = () => notices.filter((n): n is Extract<Notice, { type: 'overflow' }> => n.type === 'overflow')
+  const { redis, engine, clock, notices, overflows } = await engineOn(t, YAML, { start: 5_000_000, instanceId: 'i1', file: 'rules.yaml' })
   const events = async () =>
     (await redis.xrange(keys.events('p1', 'acme'), '-', '+')).map(([, f]) => {
       const o: Record<string, string> = {}

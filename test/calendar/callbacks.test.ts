@@ -4,15 +4,12 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { ManualClock } from '../../src/acd/clock'
-import { AcdEngine } from '../../src/acd/engine'
+import { engineOn } from '../helpers/engine'
 import { keys } from '../../src/acd/keys'
-import type { Notice } from '../../src/acd/types'
 import { parseConfig } from '../../src/config/load'
 import { readHistory } from '../../src/events/history'
 import { Metrics } from '../../src/telemetry/metrics'
 import { bxl } from '../helpers/calendar-fixture'
-import { withRedis } from '../helpers/redis'
 
 const NUMBER = '+32470000009'
 
@@ -60,14 +57,8 @@ agents:
 `
 
 async function fixture(t: Test, start: Date) {
-  const { redis } = await withRedis(t)
-  const config = parseConfig(YAML, 'callbacks.yaml')
-  const clock = new ManualClock(start.getTime())
   const metrics = new Metrics()
-  const engine = new AcdEngine(redis, config, { instanceId: 'cal', clock, metrics })
-  await engine.applyConfig(config)
-  const notices: Notice[] = []
-  engine.on('notice', (n: Notice) => notices.push(n))
+  const { redis, config, clock, engine, notices } = await engineOn(t, YAML, { start: start.getTime(), instanceId: 'cal', metrics, file: 'callbacks.yaml' })
   const offered = () => notices.filter((n) => n.type === 'offer').map((n) => (n as { call: string }).call)
   const breaches = async () => {
     const m = (await metrics.registry.metrics()).split('\n').filter((l) => l.startsWith('acd_callback_breaches_total{'))

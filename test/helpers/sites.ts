@@ -1,10 +1,6 @@
 import type { Test } from 'tap'
-import { ManualClock } from '../../src/acd/clock'
-import { AcdEngine } from '../../src/acd/engine'
+import { engineOn } from './engine'
 import { SiteControl } from '../../src/acd/sites'
-import type { Notice } from '../../src/acd/types'
-import { parseConfig } from '../../src/config/load'
-import { withRedis } from './redis'
 
 /**
  * Two sites: acme's DDI is at gosselies with mechelen as its backup (queues sales, and support
@@ -59,13 +55,7 @@ agents:
 `
 
 export async function sitesFixture(t: Test, yaml = SITES_YAML) {
-  const { redis, server } = await withRedis(t)
-  const config = parseConfig(yaml, 'sites.yaml')
-  const clock = new ManualClock(1_000_000)
-  const engine = new AcdEngine(redis, config, { instanceId: 'test', clock })
-  await engine.applyConfig(config)
-  const notices: Notice[] = []
-  engine.on('notice', (n: Notice) => notices.push(n))
+  const { redis, server, config, clock, engine, notices } = await engineOn(t, yaml, { file: 'sites.yaml' })
   const sites = new SiteControl(redis, engine)
   return { redis, server, config, clock, engine, notices, sites }
 }

@@ -1,11 +1,7 @@
 import t from 'tap'
+import { engineOn } from '../helpers/engine'
 import { DateTime } from 'luxon'
-import { ManualClock } from '../../src/acd/clock'
-import { AcdEngine } from '../../src/acd/engine'
-import type { Notice } from '../../src/acd/types'
-import { parseConfig } from '../../src/config/load'
 import { closingSweep } from '../../src/routing/closing'
-import { withRedis } from '../helpers/redis'
 
 const YAML = `
 tenants:
@@ -25,13 +21,7 @@ tenants:
 const at = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Brussels' }).toJSDate()
 
 t.test('at closing time, queues that overflow their callers send them on; the others keep them', async (t) => {
-  const { redis } = await withRedis(t)
-  const config = parseConfig(YAML)
-  const clock = new ManualClock(at('2026-12-04T17:50').getTime())
-  const engine = new AcdEngine(redis, config, { instanceId: 'i1', clock })
-  await engine.applyConfig(config)
-  const notices: Notice[] = []
-  engine.on('notice', (n: Notice) => notices.push(n))
+  const { config, engine, notices } = await engineOn(t, YAML, { start: at('2026-12-04T17:50').getTime(), instanceId: 'i1' })
   for (const [id, queue] of [['e1', 'evening'], ['d1', 'day'], ['l1', 'lunch']] as const) await engine.enqueue({ tenant: 'acme', queue, callId: id })
   t.equal(await closingSweep(engine, config, at('2026-12-04T17:59:59')), 0, 'open until 18:00')
   t.equal(await closingSweep(engine, config, at('2026-12-04T18:00')), 2)
