@@ -41,6 +41,11 @@ tenants:
         wrap_up_seconds: 0
         max_wait_seconds: 864000
         callback: { offer_after_seconds: 30, max_attempts: 1, expire_seconds: 604800 }
+      - id: retries
+        skills: [{ skill: help, min_level: 1 }]
+        strategy: longest-idle
+        wrap_up_seconds: 0
+        callback: { offer_after_seconds: 30, max_attempts: 3, retry_seconds: { busy: 600 }, expire_seconds: 604800 }
   - id: other
     name: Other
     timezone: Europe/Brussels
@@ -167,6 +172,49 @@ t.test('asked outside the calling hours: out of the queue until they open, then 
   f.clock.set(bxl('2026-12-08 09:00').getTime())
   await f.engine.tick()
   t.same(await f.breaches(), [], 'made in time')
+})
+
+t.test('the calling hours close on a waiting callback: held out of the queue until they open', async (t) => {
+  const f = await fixture(t, bxl('2026-12-01 16:30'))
+  await f.engine.enqueue({ tenant: 'brux', queue: 'help', callId: 'cb' })
+  await f.engine.requestCallback('brux', 'cb', NUMBER)
+  t.match(await f.engine.callState('brux', 'cb'), { state: 'waiting' })
+  f.clock.set(bxl('2026-12-01 16:59').getTime())
+  await f.engine.tick()
+  t.match(await f.engine.callState('brux', 'cb'), { state: 'waiting' }, 'still open at 16:59')
+  f.clock.set(bxl('2026-12-01 17:00').getTime())
+  await f.engine.tick()
+  t.match(await f.engine.callState('brux', 'cb'), { state: 'retry' })
+  t.match(await readHistory(f.redis, 'shared', 'brux', { types: ['callback_held'] }), [{ call: 'cb', queue: 'help', until: bxl('2026-12-02 09:00').getTime() }])
+  await f.engine.login('b1', ['brux'])
+  t.same(f.offered(), [], 'the office is open until 18:00, but no callback is made after 17:00')
+  f.clock.set(bxl('2026-12-02 09:00').getTime())
+  await f.engine.tick()
+  t.same(f.offered(), ['cb'])
+  await f.engine.answer('brux', 'cb', 'b1')
+  await f.engine.callbackResult('brux', 'help', 'cb', 'connected')
+  await f.engine.complete('brux', 'cb')
+  t.same(await f.redis.zrange(keys.timers('shared'), 0, -1), [], 'no timer left behind')
+})
+
+t.test('a failed attempt whose retry falls after the calling hours is retried at their opening', async (t) => {
+  const f = await fixture(t, bxl('2026-12-01 16:50'))
+  await f.engine.enqueue({ tenant: 'brux', queue: 'retries', callId: 'cb' })
+  await f.engine.requestCallback('brux', 'cb', NUMBER)
+  await f.engine.login('b1', ['brux'])
+  await f.engine.answer('brux', 'cb', 'b1')
+  f.clock.advance(60_000)
+  t.same(await f.engine.callbackResult('brux', 'retries', 'cb', 'busy'), { state: 'retry', attempt: 1 })
+  // the retry (10 min) would come at 17:01, after the calling hours
+  f.clock.set(bxl('2026-12-01 17:01').getTime())
+  await f.engine.tick()
+  t.match(await f.engine.callState('brux', 'cb'), { state: 'retry' })
+  t.match(await readHistory(f.redis, 'shared', 'brux', { types: ['callback_held'] }), [{ call: 'cb', until: bxl('2026-12-02 09:00').getTime() }])
+  t.same(f.offered(), ['cb'], 'only the first offer')
+  f.clock.set(bxl('2026-12-02 09:00').getTime())
+  await f.engine.tick()
+  t.same(f.offered(), ['cb', 'cb'], 'offered again at the opening')
+  t.match(await readHistory(f.redis, 'shared', 'brux', { types: ['callback_retry'] }), [{ call: 'cb', attempt: 2 }])
 })
 
 t.test('a tenant without calendar: due time in hours of the clock, callbacks at any hour; its breaches are its own', async (t) => {

@@ -28,6 +28,7 @@ export const SAMPLES: Sample = {
   callback_connected: { type: 'callback_connected', call: 'c6', queue: 'help', agent: 'g1', number: '+447700900123', attempt: 2, wait_ms: 90_000 },
   callback_failed: { type: 'callback_failed', call: 'c6', queue: 'help', agent: 'g1', agent_state: 'available', number: '+447700900123', attempt: 1, outcome: 'busy', final: false },
   callback_retry: { type: 'callback_retry', call: 'c6', queue: 'help', attempt: 2 },
+  callback_held: { type: 'callback_held', call: 'c6', queue: 'help', until: 1_796_522_400_000 },
   callback_breached: { type: 'callback_breached', call: 'c6', queue: 'help', number: '+447700900123', due: 1_796_540_400_000, urgency: 'blocking', pending: true },
   voicemail: { type: 'voicemail', call: 'c7', queue: 'sales', reason: 'closed', file: '/var/voicemail/acme/c7.wav', caller: '+33612345678', attrs: { ddi: '+33100000000' }, due: 1_796_540_400_000, urgency: 'minor' },
   closed: { type: 'closed', call: 'c7', queue: 'sales', action: 'voicemail', caller: '+33612345678', reason: 'holiday:Easter Monday', opens_at: 1_796_522_400_000 },
