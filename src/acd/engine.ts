@@ -45,10 +45,21 @@ export class AcdEngine extends EngineAgents {
       req.keepPlace?.seq ?? '',
       req.keepPlace?.enqueuedAt ?? '',
     )
-    const state = reply['state'] as CallState | 'full'
+    const state = reply['state'] as EnqueueResult['state']
     this.log.info({ tenant: req.tenant, call: req.callId, queue: req.queue, priority, state, position: reply['position'], referent: referent || undefined }, 'call enqueued')
-    if (state !== 'full') this.metrics?.callsOffered.inc({ tenant: req.tenant, queue: req.queue })
+    if (state !== 'full' && !req.keepPlace) this.metrics?.callsOffered.inc({ tenant: req.tenant, queue: req.queue })
     return { state, position: Number(reply['position'] ?? 0), priority }
+  }
+
+  /**
+   * Every call waiting in the queue leaves it for `target` (an overflow target code, see
+   * definitions.ts overflowTargetCode), told to each call's owner: the queue closed. Returns how
+   * many calls were moved.
+   */
+  async overflowWaiting(tenant: string, queue: string, reason: string, target: string): Promise<number> {
+    this.queue(tenant, queue)
+    const reply = await this.run('overflow_queue', this.poolOf(tenant), tenant, queue, reason, target)
+    return Number(reply['moved'] ?? 0)
   }
 
   /**

@@ -1,4 +1,5 @@
 /** JSON Schema of the YAML configuration file (snake_case, as operators write it). */
+import { overflowRuleSchema, rotaSchema, whenClosedSchema } from './schema-overflow'
 import { ddiCalendarProperties, queueCalendarProperties, tenantCalendarProperties } from './schema-calendar'
 
 const id = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' }
@@ -79,6 +80,7 @@ const queue = {
     announce_seconds: { type: 'number', minimum: 0 },
     closed: { type: 'boolean' },
     when_closed: { enum: ['voicemail', 'message', 'hangup'] },
+    overflow_rules: { type: 'array', maxItems: 16, items: overflowRuleSchema },
     callback: {
       type: 'object',
       additionalProperties: false,
@@ -183,10 +185,13 @@ const tenant = {
           number: { type: 'string' },
           queue: id,
           ivr: id,
+          when_closed: whenClosedSchema,
           ...ddiCalendarProperties,
         },
       },
     },
+    when_closed: whenClosedSchema,
+    on_call: { type: 'object', propertyNames: id, additionalProperties: rotaSchema },
     queues: { type: 'array', items: queue },
     ivrs: { type: 'array', items: ivr },
     ...tenantCalendarProperties,

@@ -76,12 +76,12 @@ export const ENGINE_EVENTS = {
   },
   overflowed: {
     by: 'engine',
-    doc: 'The call left its queue for the overflow target.',
+    doc: 'The call left its queue for the overflow target (for the target callback it keeps its place: its caller is offered a callback).',
     fields: {
       call: CALL,
       queue: QUEUE,
-      reason: { kind: 'string', doc: 'why (max-wait)' },
-      target: { kind: 'string', doc: 'queue:<id>, voicemail or hangup' },
+      reason: { kind: 'string', doc: 'why: max-wait, or the overflow rule: waited, waiting, no-agents, estimated-wait, closed' },
+      target: { kind: 'string', doc: 'queue:<id>, voicemail, hangup, callback, number:<E.164> or backup-site' },
       wait_ms: WAIT_MS,
     },
   },

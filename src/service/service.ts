@@ -1,4 +1,5 @@
 import Srf from 'drachtio-srf'
+import { closingSweep } from '../routing/closing'
 import Mrf from 'drachtio-fsmrf'
 import { AcdEngine } from '../acd/engine'
 import { InstanceWatch } from '../acd/recovery'
@@ -171,6 +172,7 @@ export class Service {
     this.timers.push(setInterval(() => void this.tick(), 200))
     this.timers.push(setInterval(() => void this.heartbeat(), HEARTBEAT_MS))
     if (this.reaper) this.timers.push(setInterval(() => void this.reaper!.reap().catch(() => undefined), REAP_MS))
+    this.timers.push(setInterval(() => void closingSweep(this.engine, this.store.current, new Date(), this.log).catch(() => undefined), REAP_MS))
     await this.heartbeat()
     this.load.start()
     this.offers.follow(this.engine.pools())

@@ -32,6 +32,8 @@ export const SAMPLES: Sample = {
   callback_breached: { type: 'callback_breached', call: 'c6', queue: 'help', number: '+447700900123', due: 1_796_540_400_000, urgency: 'blocking', pending: true },
   voicemail: { type: 'voicemail', call: 'c7', queue: 'sales', reason: 'closed', file: '/var/voicemail/acme/c7.wav', caller: '+33612345678', attrs: { ddi: '+33100000000' }, due: 1_796_540_400_000, urgency: 'minor' },
   closed: { type: 'closed', call: 'c7', queue: 'sales', action: 'voicemail', caller: '+33612345678', reason: 'holiday:Easter Monday', opens_at: 1_796_522_400_000 },
+  out_of_hours: { type: 'out_of_hours', call: 'c11', ddi: '+33170000001', reason: 'holiday:Christmas', opens_at: 1_798_185_600_000, handling: 'on-call', caller: '+33612345678' },
+  forwarded: { type: 'forwarded', call: 'c11', number: '+32470000001', reason: 'on-call', attempt: 1, outcome: 'answered', rota: 'night', technician: 'marc', response_ms: 14_000 },
   ivr_abandoned: { type: 'ivr_abandoned', call: 'c8', ivr: 'main', keys: ['1', '-', '3'] },
   call_ended: {
     type: 'call_ended',

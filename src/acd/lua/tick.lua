@@ -19,6 +19,7 @@
 --- @include "includes/release"
 --- @include "includes/requeue"
 --- @include "includes/overflow"
+--- @include "includes/overflow_rules"
 --- @include "includes/callback_hours"
 
 local now = tonumber(ARGV[2])
@@ -66,6 +67,8 @@ for _, member in ipairs(due) do
       elseif kind == 'ref' and c.state == 'referred' then
         emit(c.tenant, 'referent_timeout', now, { 'call', c.id, 'queue', c.queue, 'agent', c.referent })
         referredToQueue(subject, c, now)
+      elseif kind == 'ovr' and (c.state == 'waiting' or c.state == 'referred') then
+        waitedRule(subject, c, now)
       elseif kind == 'max' and (c.state == 'waiting' or c.state == 'referred' or c.state == 'retry') then
         overflow(subject, c, now, 'max-wait')
       elseif kind == 'cbh' and c.callback then
