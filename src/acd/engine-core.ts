@@ -10,6 +10,8 @@ import { ID_PATTERN, keys, poolPrefix } from './keys'
 import { qualify } from './qualify'
 import { acdScripts, type ScriptCaller, type ScriptName } from './scripts'
 import { AcdError, type Notice } from './types'
+import { SiteView } from '../routing/sites'
+import type { Agent } from '../config/model'
 
 export interface EngineOptions {
   /** This instance's id: offers for calls it owns come back to it. */
@@ -35,6 +37,8 @@ export class EngineCore extends EventEmitter {
   protected readonly scripts: Record<ScriptName, ScriptCaller>
   protected readonly log: Logger
   protected readonly metrics: Metrics | undefined
+  /** The sites' states as this instance last read them (the service's site watch keeps it). */
+  readonly sites = new SiteView()
 
   constructor(
     readonly redis: RedisLike,
@@ -92,7 +96,7 @@ export class EngineCore extends EventEmitter {
         }
         const stored = (await this.redis.hget(keys.agent(pool, agentId), 'tenants')) ?? ''
         const session = stored.split(',').filter((t) => agent.tenants.includes(t) && this.config.tenants.get(t)?.pool === pool)
-        const quals = qualify(this.config, agent, session).flatMap((q) => [q.qid, `${q.step}|${q.position}|${q.level}|${q.strategy}|${q.steps}`])
+        const quals = this.qualifications(agent, session, pool).flatMap((q) => [q.qid, `${q.step}|${q.position}|${q.level}|${q.strategy}|${q.steps}`])
         const reply = await this.run('requalify', pool, agentId, session.join(','), ...quals)
         if (reply['changed'] === true) {
           changed++
@@ -101,6 +105,12 @@ export class EngineCore extends EventEmitter {
       }
     }
     return changed
+  }
+
+  /** The queues an agent takes in a session: none while its site is down. */
+  protected qualifications(agent: Agent, session: string[], pool: string): ReturnType<typeof qualify> {
+    if (agent.site !== undefined && this.sites.stateOf(pool, agent.site).state === 'down') return []
+    return qualify(this.config, agent, session)
   }
 
   protected async run(name: ScriptName, pool: string, ...args: (string | number)[]): Promise<ScriptReply> {

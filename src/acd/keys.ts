@@ -35,6 +35,8 @@ export const KEY_LAYOUT = {
   alive: { key: 'inst:<instance>:alive', type: 'string', holds: "instance I's heartbeat (expiring): trunk channels of dead instances are swept" },
   instances: { key: 'instances', type: 'set', holds: 'instances serving the pool (each adds itself with its heartbeat; removed once recovered)' },
   instanceCalls: { key: 'inst:<instance>:calls', type: 'set', holds: "calls whose signalling instance I owns, `T/C` (recovered when I stops)" },
+  sites: { key: 'sites', type: 'hash', holds: 'site S → `state|since|reason` (up, down, draining, drained); `S|inst`, `S|agent`: when a live instance, a logged-in agent of S was last seen' },
+  drains: { key: 'drains', type: 'hash', holds: 'instances asked to drain without stopping → when asked' },
 } as const
 
 export type KeyName = keyof typeof KEY_LAYOUT

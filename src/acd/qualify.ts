@@ -29,6 +29,8 @@ function stepRequirements(queue: Queue): { minLevels: number[]; maxTier: number 
 
 function qualifyForQueue(config: PlatformConfig, agent: Agent, queue: Queue): Qualification | undefined {
   if (!agent.tenants.includes(queue.tenant)) return undefined
+  // a queue at a site is served by that site's agents only
+  if (queue.site !== undefined && agent.site !== queue.site) return undefined
   const skills = agent.skills[queue.tenant] ?? {}
   const levels = queue.skills.map((s) => skills[s.skill] ?? 0)
   const tier = queue.tiers[agent.id] ?? 1

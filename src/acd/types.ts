@@ -37,7 +37,16 @@ export interface OverflowNotice {
   enqueuedAt: number
   priority: number
 }
-export type Notice = OfferNotice | WithdrawNotice | OverflowNotice
+/** A waiting call moved with a site switch (site_switch.lua), keeping its place: its queue is now `target`. */
+export interface MovedNotice {
+  type: 'moved'
+  tenant: string
+  call: string
+  queue: string
+  target: string
+  site: string
+}
+export type Notice = OfferNotice | WithdrawNotice | OverflowNotice | MovedNotice
 
 export interface EnqueueRequest {
   tenant: string

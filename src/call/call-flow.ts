@@ -13,6 +13,7 @@ import { afterHours, closedOverflow, divert } from './steps/diversion'
 import { overflowStep } from './steps/overflow'
 import { ddiClosed } from './steps/out-of-hours'
 import { overflowTargetCode } from '../acd/definitions'
+import { movedWithSite, routeToSite } from './steps/site-route'
 import { Ringing } from './steps/ringing'
 import { askTransfer } from './steps/transfer'
 import { takeVoicemail } from './steps/voicemail'
@@ -99,6 +100,7 @@ export class CallFlow {
   /** Into the call's queue (after the opening check), with hold music and the waiting room. */
   private async queueUp(o: { hold: boolean; priority?: number; attributes?: Record<string, string>; keepPlace?: { seq: string; enqueuedAt: number } }): Promise<void> {
     const { call, deps } = this
+    await routeToSite(deps, call, this.log)
     const open = openingCheck(call, deps.timers.now())
     const rule = open.open ? undefined : call.queueConfig()?.overflowRules.find((r) => r.when.kind === 'closed')
     if (!open.open && rule) return closedOverflow(deps, call, this.controls, overflowTargetCode(rule.to), open)
@@ -167,6 +169,8 @@ export class CallFlow {
       for (const agent of n.agents) void this.ringing.ring(agent).catch((err: unknown) => this.log.error({ err, agent }, 'ringing the agent failed'))
     } else if (n.type === 'withdraw') {
       this.ringing.withdraw(n.agent)
+    } else if (n.type === 'moved') {
+      movedWithSite(this.call, n)
     } else if (n.type === 'overflow') {
       this.log.info({ target: n.target, reason: n.reason, number: this.call.callbackNumber }, 'call overflows')
       return divert(this.deps, this.call, this.controls, overflowStep(n, Boolean(this.caller?.media), this.call.hops), n.queue)

@@ -34,7 +34,7 @@ export function overflowRules(raw: Raw[] | undefined): OverflowRule[] {
 
 /** An outside number the tenant may call, normalised; a problem otherwise. */
 function outsideNumber(settings: PlatformSettings, tenant: Tenant, raw: string, path: string, fail: Fail): string {
-  const d = callableNumber({ settings, tenants: new Map([[tenant.id, tenant]]), agents: new Map(), ddis: new Map() }, tenant.id, raw)
+  const d = callableNumber({ settings, tenants: new Map([[tenant.id, tenant]]), agents: new Map(), ddis: new Map(), sites: new Map() }, tenant.id, raw)
   if (!d.ok) fail(path, d.reason)
   return d.ok ? d.number : raw
 }
@@ -141,4 +141,17 @@ export function onCallRotas(settings: PlatformSettings, tenant: Tenant, raw: Raw
     })
   }
   return rotas
+}
+
+/** A rule sending calls to the backup site needs a queue that has a copy there (a DDI with a backup_site reaches it). */
+export function checkBackupTargets(tenants: Map<string, Tenant>, file: string, problems: ConfigProblem[]): void {
+  ;[...tenants.values()].forEach((tenant, ti) => {
+    tenant.queues.forEach((q, qi) => {
+      if (q.primary !== undefined) return
+      q.overflowRules.forEach((r, ri) => {
+        if (r.to.kind === 'backup-site' && q.backup === undefined)
+          problems.push({ file, path: `/tenants/${ti}/queues/${qi}/overflow_rules/${ri}/to/backup_site`, reason: `queue "${q.id}" has no backup site: no DDI with a backup_site leads to it` })
+      })
+    })
+  })
 }

@@ -9,7 +9,8 @@ import { ddiCalendar, queueCalendar, tenantCalendars } from './build-calendar'
 import { parseCidr } from './network'
 import { toE164 } from './phone'
 import { PROMPT_LANGUAGES } from '../media/prompt-set'
-import { checkClosedHandling, checkOverflow, closedHandling, onCallRotas, overflowRules } from './build-overflow'
+import { checkBackupTargets, checkClosedHandling, checkOverflow, closedHandling, onCallRotas, overflowRules } from './build-overflow'
+import { buildSites } from './build-sites'
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Raw = any
@@ -282,5 +283,7 @@ export function build(raw: Raw, file: string, problems: ConfigProblem[]): Platfo
     })
   })
 
-  return { settings, tenants, agents, ddis }
+  const sites = buildSites(raw, file, { settings, tenants, agents, ddis }, problems)
+  checkBackupTargets(tenants, file, problems)
+  return { settings, tenants, agents, ddis, sites }
 }

@@ -158,6 +158,12 @@ export interface Queue {
   calendar?: string
   /** Calls waiting when the queue closes: kept (default), or sent to the queue's overflow. */
   atClosing?: 'keep' | 'overflow'
+  /** The site whose agents serve the queue (absent: any agent); see src/config/build-sites.ts. */
+  site?: string
+  /** The id of this queue's copy at its backup site, when its DDIs name one. */
+  backup?: string
+  /** For a backup copy: the id of the tenant's queue it copies. */
+  primary?: string
 }
 
 export interface Trunk {
@@ -212,6 +218,9 @@ export interface Ddi {
   calendar?: string
   /** Extra hour sets of the calendar that apply to calls on this DDI. */
   extraHours?: string[]
+  /** The site of its primary entry, and the site its calls go to when that one is down or drained. */
+  site?: string
+  backupSite?: string
 }
 
 export interface Tenant {
@@ -264,6 +273,16 @@ export interface Agent {
   referentFor: Record<string, string[]>
   /** E.164 number for remote agents reached through the tenant's outbound trunk. */
   externalNumber: string | undefined
+  /** The site the agent works at: it serves that site's queues (and queues of no site). */
+  site?: string
+}
+
+/** A contact centre site; down by hand, or automatically when `autoDown` says so. */
+export interface Site {
+  id: string
+  name: string
+  /** Absent: never declared down automatically. */
+  autoDown?: { noInstanceSeconds?: number; noAgentSeconds?: number }
 }
 
 export interface PlatformSettings {
@@ -278,6 +297,8 @@ export interface PlatformConfig {
   agents: Map<string, Agent>
   /** E.164 -> DDI */
   ddis: Map<string, Ddi>
+  /** Declared sites (empty: the platform does not use sites). */
+  sites: Map<string, Site>
 }
 
 export function queueOf(config: PlatformConfig, tenant: string, queue: string): Queue | undefined {

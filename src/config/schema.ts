@@ -1,6 +1,7 @@
 /** JSON Schema of the YAML configuration file (snake_case, as operators write it). */
 import { overflowRuleSchema, rotaSchema, whenClosedSchema } from './schema-overflow'
 import { ddiCalendarProperties, queueCalendarProperties, tenantCalendarProperties } from './schema-calendar'
+import { ddiSiteProperties, siteProperty, sitesProperty } from './schema-sites'
 
 const id = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' }
 const level = { type: 'integer', minimum: 1, maximum: 10 }
@@ -81,6 +82,7 @@ const queue = {
     closed: { type: 'boolean' },
     when_closed: { enum: ['voicemail', 'message', 'hangup'] },
     overflow_rules: { type: 'array', maxItems: 16, items: overflowRuleSchema },
+    ...siteProperty,
     callback: {
       type: 'object',
       additionalProperties: false,
@@ -187,6 +189,7 @@ const tenant = {
           ivr: id,
           when_closed: whenClosedSchema,
           ...ddiCalendarProperties,
+          ...ddiSiteProperties,
         },
       },
     },
@@ -211,6 +214,7 @@ const agent = {
     skills: { type: 'object', additionalProperties: { type: 'object', additionalProperties: level } },
     referent_for: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
     external_number: { type: 'string' },
+    ...siteProperty,
   },
 }
 
@@ -229,5 +233,6 @@ export const configSchema = {
     },
     tenants: { type: 'array', minItems: 1, items: tenant },
     agents: { type: 'array', items: agent },
+    ...sitesProperty,
   },
 } as const

@@ -37,7 +37,7 @@ export const ENGINE_EVENTS = {
       call: CALL,
       queue: QUEUE,
       agent: AGENT,
-      reason: { kind: 'string', doc: 'ring-timeout, busy, declined, unreachable, logout or paused' },
+      reason: { kind: 'string', doc: 'ring-timeout, busy, declined, unreachable, logout, paused or site-down' },
     },
   },
   connected: {

@@ -31,6 +31,8 @@ export interface ServiceEnv {
   sourceRate: { rate: number; burst: number }
   /** a media channel of this instance that no call holds for this long is hung up */
   mediaOrphanSeconds: number
+  /** the site this instance runs at (one of the configuration's sites), if any */
+  site: string | undefined
 }
 
 export function parseMediaServers(text: string | undefined): MediaServerAddress[] {
@@ -73,5 +75,6 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
     },
     sourceRate: { rate: int(env, 'SOURCE_RATE', 50), burst: int(env, 'SOURCE_BURST', 100) },
     mediaOrphanSeconds: int(env, 'MEDIA_ORPHAN_SECONDS', 30),
+    site: env['SITE'] || undefined,
   }
 }

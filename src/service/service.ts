@@ -20,6 +20,8 @@ import { DEFAULT_DOOR_LIMITS, doorDecision } from '../sip/door'
 import { buildHttp } from './http'
 import { LoadMonitor } from './load-monitor'
 import { OfferListener } from './offer-listener'
+import { SITE_POLL_MS, SiteWatch } from './site-watch'
+import { EnvError } from '../redis/settings'
 
 /** Heartbeat period and lifetime: an instance that stops is noticed by the others within ~8 s. */
 const HEARTBEAT_MS = 2000
@@ -57,6 +59,9 @@ export class Service {
   private started = false
   private readonly timers: NodeJS.Timeout[] = []
   private readonly http
+  private readonly sites: SiteWatch
+  /** a drain asked through Redis (`npm run site -- drain-instance`): no new calls, no exit */
+  private drainAsked = false
 
   constructor(readonly env: ServiceEnv) {
     this.log = createLogger({ level: env.logLevel, name: 'acd' }).child({ instance: env.instanceId })
@@ -82,6 +87,8 @@ export class Service {
     const config = this.store.current
     this.engine = new AcdEngine(this.redis, config, { instanceId: env.instanceId, logger: this.log, metrics: this.metrics })
     this.watch = new InstanceWatch(this.redis, this.engine, this.log)
+    if (env.site !== undefined && !config.sites.has(env.site)) throw new EnvError('SITE', `"${env.site}" is not a site of ${env.configPath} (its sites: ${[...config.sites.keys()].join(', ') || 'none'})`)
+    this.sites = new SiteWatch(this.engine, env.site, { drainAsked: (asked) => this.followDrain(asked) }, this.log)
     this.outbox = new EngineOutbox(this.log)
     this.offers = new OfferListener(this.redis, env.instanceId, (n) => this.engine.emit('notice', n), this.log)
     this.channels = new TrunkChannels(this.redis, config, env.instanceId)
@@ -146,7 +153,22 @@ export class Service {
       eventLoopLagMs: Math.round(this.load.loopLagMs()),
       draining: this.draining,
       drained: this.drained,
+      drain: this.draining ? (this.drained ? 'drained' : 'draining') : undefined,
+      site: this.env.site,
+      sites: Object.fromEntries([...this.engine.sites.notUp()].map(([s, r]) => [s, r.state])),
     }
+  }
+
+  /** A drain asked through Redis: new calls get 503 (the door), the calls in progress finish; the process stays. */
+  private followDrain(asked: boolean): void {
+    if (asked === this.drainAsked || this.stopping) return
+    this.drainAsked = asked
+    if (!asked) {
+      this.draining = this.drained = false
+      this.log.info('drain lifted: taking new calls')
+      return
+    }
+    void this.drain(Infinity)
   }
 
   /**
@@ -157,7 +179,8 @@ export class Service {
     this.draining = true
     this.log.info({ calls: this.frontEnd.activeCalls, drainMs }, 'draining: no new calls')
     const until = Date.now() + drainMs
-    while (this.frontEnd.activeCalls > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100))
+    while (this.frontEnd.activeCalls > 0 && Date.now() < until && this.draining) await new Promise((r) => setTimeout(r, 100))
+    if (!this.draining) return
     this.drained = this.frontEnd.activeCalls === 0
     if (this.drained) this.log.info('drained: no call left')
     else this.log.warn({ calls: this.frontEnd.activeCalls }, 'drain time over: calls still up are cut')
@@ -171,9 +194,11 @@ export class Service {
     for (const fs of this.env.freeswitch) void this.connectMedia(fs)
     this.timers.push(setInterval(() => void this.tick(), 200))
     this.timers.push(setInterval(() => void this.heartbeat(), HEARTBEAT_MS))
+    this.timers.push(setInterval(() => void (this.redis.status === 'ready' && this.sites.poll()), SITE_POLL_MS))
     if (this.reaper) this.timers.push(setInterval(() => void this.reaper!.reap().catch(() => undefined), REAP_MS))
     this.timers.push(setInterval(() => void closingSweep(this.engine, this.store.current, new Date(), this.log).catch(() => undefined), REAP_MS))
     await this.heartbeat()
+    await this.sites.poll()
     this.load.start()
     this.offers.follow(this.engine.pools())
     this.started = true

@@ -176,3 +176,31 @@ t.test("a closed queue with a closed rule: the rule's target instead of when_clo
   t.match(s.eng.events[0], { type: 'closed', fields: { queue: 'outages', action: 'overflow', target: 'queue:backup', reason: 'holiday:founders-day' } })
   t.match(s.eng.calls.filter((c) => c.op === 'enqueue').map((c) => (c.args[0] as { queue: string }).queue), ['backup'])
 })
+
+t.test('the backup-site target: the copy of the queue at the backup site, keeping the place', async (t) => {
+  const yaml = `
+sites: [{ id: gosselies }, { id: mechelen }]
+tenants:
+  - id: gridco
+    name: GridCo
+    timezone: Europe/Paris
+    skills: [outage]
+    ddis:
+      - { number: "+33 9 72 00 00 01", queue: outages, site: gosselies, backup_site: mechelen }
+    queues:
+      - { id: outages, skills: [{ skill: outage, min_level: 1 }], strategy: longest-idle, overflow_rules: [{ when: { waiting_at_least: 10 }, to: { backup_site: true } }] }
+      - { id: lonely, skills: [{ skill: outage, min_level: 1 }], strategy: longest-idle }
+agents:
+  - { id: g1, site: gosselies, tenants: [gridco], skills: { gridco: { outage: 5 } } }
+  - { id: m1, site: mechelen, tenants: [gridco], skills: { gridco: { outage: 5 } } }
+`
+  const cfg = parseConfig(yaml)
+  t.same(cfg.tenants.get('gridco')!.queues.find((q) => q.id === 'outages@mechelen')!.overflowRules, [], 'the copy is at the backup already')
+  const s = flowSetup({ tenantConfig: cfg, media: false })
+  await s.start()
+  await s.flow.notice(overflow(s.call.id, 'backup-site', 'waiting'))
+  await s.timers.advance(10)
+  t.match(s.eng.calls.filter((c) => c.op === 'enqueue').map((c) => c.args[0]), [{ queue: 'outages' }, { queue: 'outages@mechelen', keepPlace: { seq: '7', enqueuedAt: 1000 }, priority: 20 }])
+  const bad = yaml.replace('queue: outages, site: gosselies', 'queue: lonely, site: gosselies').replace("to: { backup_site: true }", 'to: { backup_site: true }')
+  t.throws(() => parseConfig(bad, 'b.yaml'), /queues\/0\/overflow_rules\/0\/to\/backup_site: queue "outages" has no backup site/)
+})

@@ -1,4 +1,5 @@
 import type { Test } from 'tap'
+import { SiteControl } from '../../src/acd/sites'
 import { engineFixture } from '../helpers/engine'
 
 const NUMBER = '+447700900123'
@@ -64,5 +65,10 @@ export async function busyDay(t: Test) {
   await engine.requestCallback('globex', 'cb3', NUMBER)
   clock.advance(24 * 3600_000)
   await engine.tick()
+  // a site (support's, a3's) goes down: the call waiting in support moves to its backup, sales
+  await engine.enqueue({ tenant: 'acme', queue: 'support', callId: 'mv' })
+  clock.advance(1000)
+  await new SiteControl(engine.redis, engine).switchPool({ pool: 'shared', agents: ['a3'], queues: [['acme', 'support', 'sales']], tenants: ['acme'] }, 'west', 'down', 'drill')
+  await engine.abandon('acme', 'mv')
   return fixture
 }

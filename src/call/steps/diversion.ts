@@ -3,7 +3,8 @@ import type { FlowControls } from '../controls'
 import type { FlowDeps } from '../ports'
 import { forwardCall, type ForwardTarget } from './forward'
 import { outOfHours } from './out-of-hours'
-import { stepTo, type OverflowStep } from './overflow'
+import { MAX_OVERFLOW_HOPS, stepTo, type OverflowStep } from './overflow'
+import { backupQueue } from '../../routing/sites'
 
 /** How long an outside number an overflow forwards to rings. */
 const FORWARD_RING_SECONDS = 30
@@ -28,6 +29,14 @@ export async function divert(deps: Pick<FlowDeps, 'outside' | 'engine' | 'log' |
     return flow.requeue(step.queue, { keepPlace: step.keepPlace, priority: step.priority })
   }
   if (step.kind === 'callback') return flow.offerCallbackNow()
+  if (step.kind === 'backup-site') {
+    const backup = backupQueue(deps.engine.platform, call.tenant.id, call.queue)
+    if (backup && call.hops < MAX_OVERFLOW_HOPS) {
+      call.hops++
+      return flow.requeue(backup, { keepPlace: step.keepPlace, priority: step.priority })
+    }
+    return flow.callerMedia() ? flow.voicemail(step.reason) : flow.end('overflowed-out', step.reason)
+  }
   if (step.kind === 'number') return forwardOut(deps, call, flow, [{ number: step.number }], step.reason)
   if (step.reason === 'callback-expired') deps.metrics.callbacks.inc({ tenant: call.tenant.id, queue: from, outcome: 'expired' })
   if (step.kind === 'voicemail') return flow.voicemail(step.reason)

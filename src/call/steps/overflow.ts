@@ -9,6 +9,8 @@ export type OverflowStep =
   /** the call keeps its place: its caller hears the callback offer now */
   | { kind: 'callback' }
   | { kind: 'number'; number: string; reason: string }
+  /** the copy of the call's queue at the backup site, keeping the place */
+  | { kind: 'backup-site'; reason: string; keepPlace?: { seq: string; enqueuedAt: number }; priority?: number }
   | { kind: 'end'; outcome: Outcome; reason: string }
 
 /** Queue-to-queue overflows one call may make, whatever the configuration (loops are refused at load). */
@@ -34,6 +36,7 @@ export function stepTo(target: string, why: string, callerOnMedia: boolean, hops
   }
   if (n.reason === 'callback-expired') return { kind: 'end', outcome: 'callback-failed', reason: 'callback-expired' }
   if (n.target === 'callback') return { kind: 'callback' }
+  if (n.target === 'backup-site') return { kind: 'backup-site', reason, ...place }
   if (n.target.startsWith('number:')) return { kind: 'number', number: n.target.slice('number:'.length), reason }
   if (n.target === 'voicemail' && callerOnMedia) return { kind: 'voicemail', reason }
   return { kind: 'end', outcome: 'overflowed-out', reason }
