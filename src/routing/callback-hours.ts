@@ -56,8 +56,8 @@ export function closedWindows(tenant: Tenant, queue: Queue, from: Date, until: D
       t = s.closesAt.getTime()
       continue
     }
-    // never opening again within the horizon: closed to the end of what is looked at
-    const opens = s.opensAt?.getTime() ?? Math.max(end, t + 1)
+    // not opening again within a year: closed past the callback's expiry (it expires first)
+    const opens = s.opensAt?.getTime() ?? Math.max(until.getTime(), t) + 86_400_000
     out.push([t, opens])
     t = opens
   }

@@ -64,9 +64,9 @@ agents:
   - { id: b1, tenants: [brux], skills: { brux: { help: 5 } } }
 `
 
-async function fixture(t: Test, start: Date) {
+async function fixture(t: Test, start: Date, yaml = YAML) {
   const { redis } = await withRedis(t)
-  const config = parseConfig(YAML, 'callbacks.yaml')
+  const config = parseConfig(yaml, 'callbacks.yaml')
   const clock = new ManualClock(start.getTime())
   const metrics = new Metrics()
   const engine = new AcdEngine(redis, config, { instanceId: 'cal', clock, metrics })
@@ -255,4 +255,32 @@ t.test('a voicemail carries its due time in its history record', async (t) => {
   recorded.length = 0
   await takeVoicemail({ ...ctx, call: other } as typeof ctx, 'queue-full')
   t.match(recorded, [{ type: 'voicemail', urgency: 'minor', due: bxl('2026-12-04 17:30').getTime() + 8 * 3600_000 }], 'no calendar: hours of the clock')
+})
+
+t.test('calling hours that never open: the callback waits out of the queue and expires, never attempted', async (t) => {
+  const { closedWindows } = await import('../../src/routing/callback-hours')
+  const never = YAML.replace('calling:\n        hours: { mon-fri: ["09:00-17:00"] }', 'calling:\n        hours: {}')
+  const config = parseConfig(never, 'callbacks.yaml')
+  const brux = config.tenants.get('brux')!
+  const help = brux.queues.find((q) => q.id === 'help')!
+  const from = bxl('2026-12-01 10:00')
+  const expires = new Date(from.getTime() + 604_800_000)
+  t.same(closedWindows(brux, help, from, expires), [[from.getTime(), expires.getTime() + 86_400_000]], 'one window, past the expiry')
+  const n = await fixture(t, from, never)
+  await n.engine.enqueue({ tenant: 'brux', queue: 'help', callId: 'cb' })
+  await n.engine.requestCallback('brux', 'cb', NUMBER)
+  t.match(await n.engine.callState('brux', 'cb'), { state: 'retry' })
+  await n.engine.login('b1', ['brux'])
+  n.clock.set(expires.getTime())
+  await n.engine.tick()
+  t.same(n.offered(), [], 'never offered')
+  t.match(await readHistory(n.redis, 'shared', 'brux', { types: ['callback_failed'] }), [{ call: 'cb', outcome: 'expired', final: true }])
+  t.equal(await n.engine.callState('brux', 'cb'), undefined)
+  // with the shipped calling hours: Tuesday 17:00 -> Wednesday 09:00, Wednesday 17:00 -> Thursday 09:00
+  const f = await fixture(t, from)
+  const shipped = f.config.tenants.get('brux')!
+  t.same(closedWindows(shipped, shipped.queues.find((q) => q.id === 'help')!, from, new Date(from.getTime() + 2 * 86_400_000)), [
+    [bxl('2026-12-01 17:00').getTime(), bxl('2026-12-02 09:00').getTime()],
+    [bxl('2026-12-02 17:00').getTime(), bxl('2026-12-03 09:00').getTime()],
+  ])
 })
