@@ -1,5 +1,5 @@
 import { queueOf } from '../config/model'
-import { callbackPlan } from '../routing/callback-hours'
+import { callbackPlan, formatWindows } from '../routing/callback-hours'
 import { isProbeLane } from '../config/probes'
 import { priorityFor } from '../routing/priority'
 import { encodeEvent } from '../events/codec'
@@ -90,7 +90,8 @@ export class AcdEngine extends EngineAgents {
     const offer = this.queue(tenant, call['queue']!).callback
     if (!offer) throw new AcdError('NO_CALLBACK', `queue ${tenant}/${call['queue']} offers no callback`)
     if (!/^\+[1-9][0-9]{5,14}$/.test(number)) throw new AcdError('BAD_NUMBER', `callback number ${JSON.stringify(number)} is not E.164`)
-    const plan = callbackPlan(this.config.tenants.get(tenant)!, this.queue(tenant, call['queue']!), parseAttributes(call['attrs']), new Date(this.clock.now()))
+    const now = this.clock.now()
+    const plan = callbackPlan(this.config.tenants.get(tenant)!, this.queue(tenant, call['queue']!), parseAttributes(call['attrs']), new Date(now), new Date(now + offer.expireSeconds * 1000))
     const reply = await this.run(
       'callback_request',
       this.poolOf(tenant),
@@ -100,9 +101,9 @@ export class AcdEngine extends EngineAgents {
       Math.round(offer.expireSeconds * 1000),
       plan.due?.due.getTime() ?? '',
       plan.due?.urgency ?? '',
-      plan.notBefore?.getTime() ?? '',
+      formatWindows(plan.closed),
     )
-    this.log.info({ tenant, call: callId, queue: call['queue'], position: reply['position'], due: plan.due?.due, notBefore: plan.notBefore }, 'callback requested')
+    this.log.info({ tenant, call: callId, queue: call['queue'], position: reply['position'], due: plan.due?.due, state: reply['state'] }, 'callback requested')
     this.metrics?.callbacks.inc({ tenant, queue: call['queue']!, outcome: 'requested' })
     return { position: Number(reply['position']) }
   }

@@ -157,6 +157,11 @@ export const ENGINE_EVENTS = {
     doc: 'A callback waiting out of the queue (after a failed attempt, or for the calling hours to open) is due again: back in its original place in the queue.',
     fields: { call: CALL, queue: QUEUE, attempt: { kind: 'int', doc: 'the attempt it waits for' } },
   },
+  callback_held: {
+    by: 'engine',
+    doc: "The callee's calling hours are closed: the callback waits out of the queue, keeping its place, until they open (then callback_retry).",
+    fields: { call: CALL, queue: QUEUE, until: { kind: 'time', doc: 'when the calling hours open again' } },
+  },
   callback_breached: {
     by: 'engine',
     doc: 'A callback was not made by its due time (the customer not connected): a breach of its response time, also counted in acd_callback_breaches_total.',

@@ -6,14 +6,14 @@ export type { OpeningStatus }
 
 export type QueueStatus = { open: true } | { open: false; action: Queue['whenClosed']; reason: string; opensAt?: Date }
 
-const ALWAYS_OPEN: OpeningStatus = { open: true }
+const alwaysOpen = (): OpeningStatus => ({ open: true })
 
 /**
  * Whether a queue takes calls at `at`, and what a caller gets when it does not: closed by its
  * configuration (`closed: true`, reason `closed`), else by its calendar (when the tenant is given).
  */
 export function queueStatus(queue: Queue, at: Date = new Date(), tenant?: Tenant): QueueStatus {
-  const s = tenant ? tenantEntryStatus(tenant, { queue: queue.id }, at) : queue.closed ? { open: false as const, reason: 'closed' } : ALWAYS_OPEN
+  const s = tenant ? tenantEntryStatus(tenant, { queue: queue.id }, at) : queue.closed ? { open: false as const, reason: 'closed' } : alwaysOpen()
   return s.open ? { open: true } : { open: false, action: queue.whenClosed, reason: s.reason, ...(s.opensAt ? { opensAt: s.opensAt } : {}) }
 }
 
@@ -34,7 +34,7 @@ export function extraSetsFor(tenant: Tenant, e: Entry, defaultRegion?: string): 
 
 function status(tenant: Tenant, calendar: string | undefined, at: Date, sets: string[]): OpeningStatus {
   const cal = calendar !== undefined ? tenant.calendars[calendar] : undefined
-  return cal ? calendarStatus(cal, tenant.timezone, at, sets) : ALWAYS_OPEN
+  return cal ? calendarStatus(cal, tenant.timezone, at, sets) : alwaysOpen()
 }
 
 /**
@@ -76,11 +76,12 @@ export function tenantEntryStatus(tenant: Tenant, e: Entry, at: Date, defaultReg
   return { open: false, reason }
 }
 
-/** entryStatus for the platform: the tenant by id (an unknown tenant is closed, reason `unknown-tenant`). */
+/** tenantEntryStatus for the platform: the tenant by id (unknown: closed, reason `unknown-tenant`), the DDI normalised to E.164. */
 export function entryStatus(config: PlatformConfig, e: Entry & { tenant: string }, at: Date): OpeningStatus {
   const tenant = config.tenants.get(e.tenant)
   if (!tenant) return { open: false, reason: 'unknown-tenant' }
-  return tenantEntryStatus(tenant, e, at, config.settings.defaultRegion)
+  const ddi = e.ddi !== undefined ? (toE164(e.ddi, config.settings.defaultRegion) ?? e.ddi) : undefined
+  return tenantEntryStatus(tenant, { ...e, ddi }, at, config.settings.defaultRegion)
 }
 
 /**

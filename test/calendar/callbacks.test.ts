@@ -38,6 +38,11 @@ tenants:
         wrap_up_seconds: 0
         max_wait_seconds: 864000
         callback: { offer_after_seconds: 30, max_attempts: 1, expire_seconds: 604800 }
+      - id: retries
+        skills: [{ skill: help, min_level: 1 }]
+        strategy: longest-idle
+        wrap_up_seconds: 0
+        callback: { offer_after_seconds: 30, max_attempts: 3, retry_seconds: { busy: 600 }, expire_seconds: 604800 }
   - id: other
     name: Other
     timezone: Europe/Brussels
@@ -56,9 +61,9 @@ agents:
   - { id: b1, tenants: [brux], skills: { brux: { help: 5 } } }
 `
 
-async function fixture(t: Test, start: Date) {
+async function fixture(t: Test, start: Date, yaml = YAML) {
   const metrics = new Metrics()
-  const { redis, config, clock, engine, notices } = await engineOn(t, YAML, { start: start.getTime(), instanceId: 'cal', metrics, file: 'callbacks.yaml' })
+  const { redis, config, clock, engine, notices } = await engineOn(t, yaml, { start: start.getTime(), instanceId: 'cal', metrics, file: 'callbacks.yaml' })
   const offered = () => notices.filter((n) => n.type === 'offer').map((n) => (n as { call: string }).call)
   const breaches = async () => {
     const m = (await metrics.registry.metrics()).split('\n').filter((l) => l.startsWith('acd_callback_breaches_total{'))
@@ -160,6 +165,49 @@ t.test('asked outside the calling hours: out of the queue until they open, then 
   t.same(await f.breaches(), [], 'made in time')
 })
 
+t.test('the calling hours close on a waiting callback: held out of the queue until they open', async (t) => {
+  const f = await fixture(t, bxl('2026-12-01 16:30'))
+  await f.engine.enqueue({ tenant: 'brux', queue: 'help', callId: 'cb' })
+  await f.engine.requestCallback('brux', 'cb', NUMBER)
+  t.match(await f.engine.callState('brux', 'cb'), { state: 'waiting' })
+  f.clock.set(bxl('2026-12-01 16:59').getTime())
+  await f.engine.tick()
+  t.match(await f.engine.callState('brux', 'cb'), { state: 'waiting' }, 'still open at 16:59')
+  f.clock.set(bxl('2026-12-01 17:00').getTime())
+  await f.engine.tick()
+  t.match(await f.engine.callState('brux', 'cb'), { state: 'retry' })
+  t.match(await readHistory(f.redis, 'shared', 'brux', { types: ['callback_held'] }), [{ call: 'cb', queue: 'help', until: bxl('2026-12-02 09:00').getTime() }])
+  await f.engine.login('b1', ['brux'])
+  t.same(f.offered(), [], 'the office is open until 18:00, but no callback is made after 17:00')
+  f.clock.set(bxl('2026-12-02 09:00').getTime())
+  await f.engine.tick()
+  t.same(f.offered(), ['cb'])
+  await f.engine.answer('brux', 'cb', 'b1')
+  await f.engine.callbackResult('brux', 'help', 'cb', 'connected')
+  await f.engine.complete('brux', 'cb')
+  t.same(await f.redis.zrange(keys.timers('shared'), 0, -1), [], 'no timer left behind')
+})
+
+t.test('a failed attempt whose retry falls after the calling hours is retried at their opening', async (t) => {
+  const f = await fixture(t, bxl('2026-12-01 16:50'))
+  await f.engine.enqueue({ tenant: 'brux', queue: 'retries', callId: 'cb' })
+  await f.engine.requestCallback('brux', 'cb', NUMBER)
+  await f.engine.login('b1', ['brux'])
+  await f.engine.answer('brux', 'cb', 'b1')
+  f.clock.advance(60_000)
+  t.same(await f.engine.callbackResult('brux', 'retries', 'cb', 'busy'), { state: 'retry', attempt: 1 })
+  // the retry (10 min) would come at 17:01, after the calling hours
+  f.clock.set(bxl('2026-12-01 17:01').getTime())
+  await f.engine.tick()
+  t.match(await f.engine.callState('brux', 'cb'), { state: 'retry' })
+  t.match(await readHistory(f.redis, 'shared', 'brux', { types: ['callback_held'] }), [{ call: 'cb', until: bxl('2026-12-02 09:00').getTime() }])
+  t.same(f.offered(), ['cb'], 'only the first offer')
+  f.clock.set(bxl('2026-12-02 09:00').getTime())
+  await f.engine.tick()
+  t.same(f.offered(), ['cb', 'cb'], 'offered again at the opening')
+  t.match(await readHistory(f.redis, 'shared', 'brux', { types: ['callback_retry'] }), [{ call: 'cb', attempt: 2 }])
+})
+
 t.test('a tenant without calendar: due time in hours of the clock, callbacks at any hour; its breaches are its own', async (t) => {
   const f = await fixture(t, bxl('2026-12-05 23:00'))
   await f.engine.enqueue({ tenant: 'other', queue: 'help', callId: 'cb' })
@@ -198,4 +246,32 @@ t.test('a voicemail carries its due time in its history record', async (t) => {
   recorded.length = 0
   await takeVoicemail({ ...ctx, call: other } as typeof ctx, 'queue-full')
   t.match(recorded, [{ type: 'voicemail', urgency: 'minor', due: bxl('2026-12-04 17:30').getTime() + 8 * 3600_000 }], 'no calendar: hours of the clock')
+})
+
+t.test('calling hours that never open: the callback waits out of the queue and expires, never attempted', async (t) => {
+  const { closedWindows } = await import('../../src/routing/callback-hours')
+  const never = YAML.replace('calling:\n        hours: { mon-fri: ["09:00-17:00"] }', 'calling:\n        hours: {}')
+  const config = parseConfig(never, 'callbacks.yaml')
+  const brux = config.tenants.get('brux')!
+  const help = brux.queues.find((q) => q.id === 'help')!
+  const from = bxl('2026-12-01 10:00')
+  const expires = new Date(from.getTime() + 604_800_000)
+  t.same(closedWindows(brux, help, from, expires), [[from.getTime(), expires.getTime() + 86_400_000]], 'one window, past the expiry')
+  const n = await fixture(t, from, never)
+  await n.engine.enqueue({ tenant: 'brux', queue: 'help', callId: 'cb' })
+  await n.engine.requestCallback('brux', 'cb', NUMBER)
+  t.match(await n.engine.callState('brux', 'cb'), { state: 'retry' })
+  await n.engine.login('b1', ['brux'])
+  n.clock.set(expires.getTime())
+  await n.engine.tick()
+  t.same(n.offered(), [], 'never offered')
+  t.match(await readHistory(n.redis, 'shared', 'brux', { types: ['callback_failed'] }), [{ call: 'cb', outcome: 'expired', final: true }])
+  t.equal(await n.engine.callState('brux', 'cb'), undefined)
+  // with the shipped calling hours: Tuesday 17:00 -> Wednesday 09:00, Wednesday 17:00 -> Thursday 09:00
+  const f = await fixture(t, from)
+  const shipped = f.config.tenants.get('brux')!
+  t.same(closedWindows(shipped, shipped.queues.find((q) => q.id === 'help')!, from, new Date(from.getTime() + 2 * 86_400_000)), [
+    [bxl('2026-12-01 17:00').getTime(), bxl('2026-12-02 09:00').getTime()],
+    [bxl('2026-12-02 17:00').getTime(), bxl('2026-12-03 09:00').getTime()],
+  ])
 })

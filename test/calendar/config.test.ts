@@ -63,7 +63,7 @@ t.test('every calendar problem is reported at once, with file, path and reason',
     ['calendar: office\n    calendars', 'calendar: offices\n    calendars'],
     ['contracts:\n      premium: [extended]', 'contracts:\n      premium: [extended, late]'],
     ['"+32470000001": premium', '"+32470000001": gold\n      "12": premium'],
-    ['default_urgency: minor', 'default_urgency: trivial'],
+    ['default_urgency: minor', 'default_urgency: trivial\n    callback_hours: nowhere'],
     ['queue: desk, extra_hours: [extended]', 'queue: desk, extra_hours: [extended, weekend], calendar: nowhere'],
     ['calendar: support, at_closing: overflow', 'calendar: supprt, at_closing: overflow'],
     ['3210 1234", queue: help }\n    queues:\n      - { id: help, skills: [{ skill: help, min_level: 1 }], strategy: longest-idle }', '3210 1234", queue: help }\n    queues:\n      - { id: help, skills: [{ skill: help, min_level: 1 }], strategy: longest-idle, at_closing: overflow }'],
@@ -91,6 +91,7 @@ t.test('every calendar problem is reported at once, with file, path and reason',
     ['/tenants/0/contract_numbers/+32470000001', /contract "gold" is not a contract of tenant "brux"/],
     ['/tenants/0/contract_numbers/12', /not a valid phone number/],
     ['/tenants/0/default_urgency', /urgency "trivial" has no response time/],
+    ['/tenants/0/callback_hours', /calendar "nowhere" is not a calendar of tenant "brux"/],
     ['/tenants/0/ddis/1/calendar', /calendar "nowhere" is not a calendar of tenant "brux"/],
     ['/tenants/0/queues/1/calendar', /calendar "supprt" is not a calendar/],
     ['/tenants/2/queues/0/at_closing', /no calendar \(nor has its tenant\): it never closes/],
@@ -126,4 +127,21 @@ t.test('an extra hour set a DDI names must be in its calendar; a DDI without a c
   t.match(lines, /\/tenants\/1\/ddis\/0\/extra_hours\/0: extra hour set "extended" is not in calendar "office"/)
   t.match(lines, /\/tenants\/2\/ddis\/0\/extra_hours\/0: the DDI has no calendar/)
   t.equal(err.problems.length, 3)
+})
+
+t.test('a reload with a bad calendar is refused as a whole: the running calendars stay', async (t) => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const { ConfigStore } = await import('../../src/config/store')
+  const file = join(mkdtempSync(join(tmpdir(), 'cal-')), 'platform.yaml')
+  writeFileSync(file, CALENDAR_YAML)
+  const store = new ConfigStore(file)
+  // a good change (Saturday hours) and a bad one (an unknown extra set on a DDI) in one file
+  writeFileSync(file, bad([['sat: ["09:00-12:00"]', 'sat: ["10:00-12:00"]'], ['queue: desk, extra_hours: [extended]', 'queue: desk, extra_hours: [late]']]))
+  const r = store.reload()
+  t.equal(r.ok, false)
+  if (!r.ok) t.match(r.error.problems, [{ file, path: '/tenants/0/ddis/1/extra_hours/0', reason: /extra hour set "late"/ }])
+  t.same(store.current.tenants.get('brux')!.calendars.office!.hours[5], [{ start: 540, end: 720 }], 'Saturday still opens at 09:00')
+  t.same(store.current.ddis.get('+3225551232')!.extraHours, ['extended'])
 })

@@ -17,6 +17,7 @@ t.test('a DDI: the tenant calendar, its extra hours, the caller contract', async
   t.same(status({ tenant: 'brux', ddi: plain, queue: 'desk', caller: '+32470000002' }, '2026-12-01 18:30'), { open: false, reason: 'after-hours', opensAt: bxl('2026-12-02 08:30') }, 'another caller gets the usual hours')
   t.same(status({ tenant: 'brux', ddi: plain, queue: 'desk', attributes: { contract: 'basic' } }, '2026-12-01 07:30'), { open: false, reason: 'after-hours', opensAt: bxl('2026-12-01 08:30') }, 'an unknown contract grants nothing')
   t.same(status({ tenant: 'brux', ddi: plain, queue: 'desk', attributes: { contract: 'basic' }, caller: '+32470000001' }, '2026-12-01 07:30'), { open: false, reason: 'after-hours', opensAt: bxl('2026-12-01 08:30') }, 'the attribute, when set, wins over the number list')
+  t.same(status({ tenant: 'brux', ddi: '+32 2 555 12 32', queue: 'desk' }, '2026-12-01 07:30'), { open: true, closesAt: bxl('2026-12-01 19:00') }, 'a DDI as dialled is normalised')
   t.same(status({ tenant: 'brux', ddi: extended }, '2026-05-25 07:30'), { open: false, reason: 'holiday:Whit Monday', opensAt: bxl('2026-05-26 07:00') })
 })
 

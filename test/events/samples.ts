@@ -28,6 +28,7 @@ export const SAMPLES: Sample = {
   callback_connected: { type: 'callback_connected', call: 'c6', queue: 'help', agent: 'g1', number: '+447700900123', attempt: 2, wait_ms: 90_000 },
   callback_failed: { type: 'callback_failed', call: 'c6', queue: 'help', agent: 'g1', agent_state: 'available', number: '+447700900123', attempt: 1, outcome: 'busy', final: false },
   callback_retry: { type: 'callback_retry', call: 'c6', queue: 'help', attempt: 2 },
+  callback_held: { type: 'callback_held', call: 'c6', queue: 'help', until: 1_796_522_400_000 },
   site_switched: { type: 'site_switched', site: 'gosselies', state: 'down', reason: 'drill' },
   site_moved: { type: 'site_moved', call: 's1', queue: 'sales', target: 'sales@mechelen', site: 'gosselies', state: 'down', wait_ms: 12_000 },
   site_rerouted: { type: 'site_rerouted', call: 's2', queue: 'sales', target: 'sales@mechelen', site: 'gosselies', state: 'down' },

@@ -59,6 +59,12 @@ export async function busyDay(t: Test) {
   await engine.requestCallback('globex', 'cb2', NUMBER)
   clock.advance(2 * 3600_000)
   await engine.tick()
+  // a callback on a queue with calling hours (09:00-17:00 in London): asked at night, it waits for
+  // 09:00, is back in the queue, and is held again when the hours close at 17:00
+  await engine.enqueue({ tenant: 'globex', queue: 'daytime', callId: 'cb3' })
+  await engine.requestCallback('globex', 'cb3', NUMBER)
+  clock.advance(24 * 3600_000)
+  await engine.tick()
   // a site (support's, a3's) goes down: the call waiting in support moves to its backup, sales
   await engine.enqueue({ tenant: 'acme', queue: 'support', callId: 'mv' })
   clock.advance(1000)

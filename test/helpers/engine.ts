@@ -44,6 +44,8 @@ tenants:
     skills: [help]
     response_times: { minor: 2 }
     default_urgency: minor
+    calendars:
+      daytime: { hours: { mon-sun: ["09:00-17:00"] } }
     trunks: [{ id: globex-carrier, allowed_sources: [127.0.0.9/32], max_inbound: 5, max_outbound: 2, outbound_proxy: "127.0.0.9:5060" }]
     queues:
       - id: help
@@ -51,6 +53,12 @@ tenants:
         strategy: longest-idle
         wrap_up_seconds: 0
         callback: { offer_after_seconds: 30, max_attempts: 2, retry_seconds: { busy: 60, no-answer: 120, failed: 90 }, expire_seconds: 1000 }
+      - id: daytime
+        skills: [{ skill: help, min_level: 1 }]
+        strategy: longest-idle
+        wrap_up_seconds: 0
+        calendar: daytime
+        callback: { offer_after_seconds: 30, expire_seconds: 200000 }
   - id: initech
     name: Initech
     timezone: America/New_York

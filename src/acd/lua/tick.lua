@@ -20,6 +20,7 @@
 --- @include "includes/requeue"
 --- @include "includes/overflow"
 --- @include "includes/overflow_rules"
+--- @include "includes/callback_hours"
 
 local now = tonumber(ARGV[2])
 local timers = K.timers()
@@ -70,6 +71,24 @@ for _, member in ipairs(due) do
         waitedRule(subject, c, now)
       elseif kind == 'max' and (c.state == 'waiting' or c.state == 'referred' or c.state == 'retry') then
         overflow(subject, c, now, 'max-wait')
+      elseif kind == 'cbh' and c.callback then
+        -- the calling hours close: a callback not being made waits out of the queue until they open
+        local untilMs = closedUntil(c, now)
+        if untilMs and (c.state == 'waiting' or c.state == 'referred') then
+          holdCallback(subject, c, now, untilMs)
+          emit(c.tenant, 'callback_held', now, { 'call', c.id, 'queue', c.queue, 'until', fmt(untilMs) })
+        end
+        if c.state == 'reserved' then
+          -- agents ring for it: looked at again in a second (a ring that finds nobody puts it back)
+          redis.call('ZADD', timers, fmt(now + 1000), 'cbh|' .. subject)
+        elseif c.state ~= 'connected' then
+          armCallingHours(subject, c, now)
+        end
+      elseif kind == 'cbr' and c.state == 'retry' and closedUntil(c, now) then
+        -- a retry due outside the calling hours: at their opening
+        local untilMs = closedUntil(c, now)
+        redis.call('ZADD', timers, fmt(untilMs), 'cbr|' .. subject)
+        emit(c.tenant, 'callback_held', now, { 'call', c.id, 'queue', c.queue, 'until', fmt(untilMs) })
       elseif kind == 'cbr' and c.state == 'retry' then
         -- a callback to try again: back in its original place, at the escalation step its wait has reached
         setEscalationStep(subject, c, queueEsc(c), now)
