@@ -1,6 +1,27 @@
-import type { PlatformConfig, Queue } from '../config/model'
+import type { OverflowRule, OverflowTarget, PlatformConfig, Queue } from '../config/model'
 import type { RedisLike } from '../redis/connect'
 import { keys } from './keys'
+
+/** An overflow target as the scripts and the overflow notices spell it. */
+export function overflowTargetCode(t: OverflowTarget): string {
+  if (t.kind === 'queue') return `queue:${t.queue}`
+  if (t.kind === 'number') return `number:${t.number}`
+  return t.kind
+}
+
+/** The overflow rules the engine applies (all but `closed`, which the call flow applies), as JSON. */
+export function engineRules(rules: OverflowRule[]): string {
+  const out = rules.flatMap((r) => {
+    const t = overflowTargetCode(r.to)
+    const w = r.when
+    if (w.kind === 'waited') return [{ k: 'waited', v: Math.round(w.seconds * 1000), t }]
+    if (w.kind === 'waiting') return [{ k: 'waiting', v: w.atLeast, t }]
+    if (w.kind === 'no-agents') return [{ k: 'no-agents', t }]
+    if (w.kind === 'estimated-wait') return [{ k: 'estimated-wait', v: Math.round(w.seconds * 1000), t }]
+    return []
+  })
+  return out.length ? JSON.stringify(out) : ''
+}
 
 /** A queue's definition as the scripts read it (keys.queue). */
 export function queueDefinition(q: Queue): Record<string, string | number> {
@@ -14,7 +35,8 @@ export function queueDefinition(q: Queue): Record<string, string | number> {
     sl_ms: Math.round(q.serviceLevel.seconds * 1000),
     esc: q.escalation.map((e) => Math.round(e.afterSeconds * 1000)).join(','),
     steps: q.escalation.length + 1,
-    overflow: q.overflow.kind === 'queue' ? `queue:${q.overflow.queue}` : q.overflow.kind,
+    overflow: overflowTargetCode(q.overflow),
+    rules: engineRules(q.overflowRules),
   }
 }
 

@@ -1,4 +1,5 @@
 import { queueOf } from '../config/model'
+import { callbackPlan } from '../routing/callback-hours'
 import { priorityFor } from '../routing/priority'
 import { encodeEvent } from '../events/codec'
 import type { CallFlowEvent } from '../events/contract'
@@ -44,10 +45,21 @@ export class AcdEngine extends EngineAgents {
       req.keepPlace?.seq ?? '',
       req.keepPlace?.enqueuedAt ?? '',
     )
-    const state = reply['state'] as CallState | 'full'
+    const state = reply['state'] as EnqueueResult['state']
     this.log.info({ tenant: req.tenant, call: req.callId, queue: req.queue, priority, state, position: reply['position'], referent: referent || undefined }, 'call enqueued')
-    if (state !== 'full') this.metrics?.callsOffered.inc({ tenant: req.tenant, queue: req.queue })
+    if (state !== 'full' && !req.keepPlace) this.metrics?.callsOffered.inc({ tenant: req.tenant, queue: req.queue })
     return { state, position: Number(reply['position'] ?? 0), priority }
+  }
+
+  /**
+   * Every call waiting in the queue leaves it for `target` (an overflow target code, see
+   * definitions.ts overflowTargetCode), told to each call's owner: the queue closed. Returns how
+   * many calls were moved.
+   */
+  async overflowWaiting(tenant: string, queue: string, reason: string, target: string): Promise<number> {
+    this.queue(tenant, queue)
+    const reply = await this.run('overflow_queue', this.poolOf(tenant), tenant, queue, reason, target)
+    return Number(reply['moved'] ?? 0)
   }
 
   /**
@@ -77,8 +89,19 @@ export class AcdEngine extends EngineAgents {
     const offer = this.queue(tenant, call['queue']!).callback
     if (!offer) throw new AcdError('NO_CALLBACK', `queue ${tenant}/${call['queue']} offers no callback`)
     if (!/^\+[1-9][0-9]{5,14}$/.test(number)) throw new AcdError('BAD_NUMBER', `callback number ${JSON.stringify(number)} is not E.164`)
-    const reply = await this.run('callback_request', this.poolOf(tenant), tenant, callId, number, Math.round(offer.expireSeconds * 1000))
-    this.log.info({ tenant, call: callId, queue: call['queue'], position: reply['position'] }, 'callback requested')
+    const plan = callbackPlan(this.config.tenants.get(tenant)!, this.queue(tenant, call['queue']!), parseAttributes(call['attrs']), new Date(this.clock.now()))
+    const reply = await this.run(
+      'callback_request',
+      this.poolOf(tenant),
+      tenant,
+      callId,
+      number,
+      Math.round(offer.expireSeconds * 1000),
+      plan.due?.due.getTime() ?? '',
+      plan.due?.urgency ?? '',
+      plan.notBefore?.getTime() ?? '',
+    )
+    this.log.info({ tenant, call: callId, queue: call['queue'], position: reply['position'], due: plan.due?.due, notBefore: plan.notBefore }, 'callback requested')
     this.metrics?.callbacks.inc({ tenant, queue: call['queue']!, outcome: 'requested' })
     return { position: Number(reply['position']) }
   }
@@ -127,13 +150,17 @@ export class AcdEngine extends EngineAgents {
     }
   }
 
-  /** Logs an agent in to serve tenants (default: all it may serve that are mutually compatible). */
+  /** Runs the due timers of every pool; callbacks found past their due time are counted as breaches. */
   async tick(limit = 500): Promise<{ processed: number; nextDue: number | undefined }> {
     let processed = 0
     let nextDue: number | undefined
     for (const pool of this.pools()) {
       const reply = await this.run('tick', pool, limit)
       processed += Number(reply['processed'])
+      for (const b of Array.isArray(reply['breaches']) ? (reply['breaches'] as { tenant: string; queue: string }[]) : []) {
+        this.log.warn({ tenant: b.tenant, queue: b.queue, call: (b as { call?: string }).call }, 'callback not made by its due time')
+        this.metrics?.callbackBreaches.inc({ tenant: b.tenant, queue: b.queue })
+      }
       const nd = reply['nextDue'] as number | undefined
       if (nd !== undefined && (nextDue === undefined || nd < nextDue)) nextDue = nd
     }
@@ -180,5 +207,14 @@ export class AcdEngine extends EngineAgents {
   async snapshot(tenant: string, queue: string): Promise<QueueSnapshot> {
     this.queue(tenant, queue)
     return queueSnapshot(this.redis, this.poolOf(tenant), tenant, queue, this.clock.now())
+  }
+}
+
+function parseAttributes(raw: string | undefined): Record<string, string> {
+  try {
+    const v: unknown = JSON.parse(raw ?? '{}')
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, string>) : {}
+  } catch {
+    return {}
   }
 }

@@ -13,7 +13,7 @@
 export const KEY_LAYOUT = {
   settings: { key: 'settings', type: 'hash', holds: 'pool settings (`max_no_answer`)' },
   seq: { key: 'seq', type: 'string', holds: 'arrival counter (FIFO within a priority)' },
-  timers: { key: 'timers', type: 'zset', holds: 'due time → `res|T/C`, `esc|T/C`, `ref|T/C`, `max|T/C`, `cbr|T/C` (callback retry), `wrap|A`' },
+  timers: { key: 'timers', type: 'zset', holds: 'due time → `res|T/C`, `esc|T/C`, `ref|T/C`, `max|T/C`, `cbr|T/C` (callback retry), `wrap|A`, `brc|T/C|Q|due|urgency|number` (callback due time)' },
   agents: { key: 'agents', type: 'set', holds: 'logged-in agents' },
   agent: { key: 'agent:<agent>', type: 'hash', holds: 'state, tenants, call, idle_since, calls, talk_ms, rna, reason, pause_pending' },
   agentQuals: { key: 'agent:<agent>:quals', type: 'hash', holds: '`T/Q` → `step|position|level|strategy|steps` for the session' },

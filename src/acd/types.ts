@@ -64,7 +64,8 @@ export interface EnqueueRequest {
 }
 
 export interface EnqueueResult {
-  state: CallState | 'full'
+  /** `overflowed`: an overflow rule sent the call on at once (its overflow notice tells where). */
+  state: CallState | 'full' | 'overflowed'
   position: number
   priority: number
 }

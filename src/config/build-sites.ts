@@ -24,6 +24,7 @@ export function queuesReached(tenant: Tenant, ddi: Ddi): string[] {
     if (!q || out.has(q.id)) return
     out.add(q.id)
     if (q.overflow.kind === 'queue') addQueue(q.overflow.queue)
+    for (const r of q.overflowRules ?? []) if (r.to.kind === 'queue') addQueue(r.to.queue)
   }
   const visit = (id: string): void => {
     const m = tenant.ivrs.find((x) => x.id === id)
@@ -108,13 +109,26 @@ export function buildSites(raw: Raw, file: string, config: Omit<PlatformConfig, 
       q.backup = backupCopyId(q.id, p.backup)
       copies.push({ ...q, id: q.backup, site: p.backup, primary: q.id, backup: undefined })
     }
+    // a copy overflows to the copies of its queue's targets; a backup_site target is the copy
+    const copyOf = (queue: string) => tenant.queues.find((x) => x.id === queue)?.backup ?? queue
     for (const c of copies) {
-      if (c.overflow.kind === 'queue') {
-        const target = tenant.queues.find((x) => x.id === (c.overflow as { queue: string }).queue)
-        c.overflow = { kind: 'queue', queue: target?.backup ?? (c.overflow as { queue: string }).queue }
-      }
+      if (c.overflow.kind === 'queue') c.overflow = { kind: 'queue', queue: copyOf(c.overflow.queue) }
+      c.overflowRules = (c.overflowRules ?? [])
+        .filter((r) => r.to.kind !== 'backup-site')
+        .map((r) => (r.to.kind === 'queue' ? { ...r, to: { kind: 'queue', queue: copyOf(r.to.queue) } } : r))
       tenant.queues.push(c)
     }
+    tenant.queues.forEach((q, qi) => {
+      ;(q.overflowRules ?? []).forEach((r, ri) => {
+        if (r.to.kind !== 'backup-site' || q.primary !== undefined) return
+        if (q.backup) r.to = { kind: 'queue', queue: q.backup }
+        else
+          fail(
+            `/tenants/${ti}/queues/${qi}/overflow_rules/${ri}/to/backup_site`,
+            `queue "${q.id}" has no backup copy: no DDI that leads to it names a backup_site`,
+          )
+      })
+    })
   })
   // a backup copy nobody at its site can take would keep the moved callers waiting for ever
   const withSites = { ...config, sites }

@@ -1,4 +1,7 @@
 /** The platform model, as loaded from config/ YAML after validation and normalisation. */
+import type { Calendar } from './model-calendar'
+
+export type { Calendar, Closure, HourRange, Opening, WeeklyHours } from './model-calendar'
 
 export type Strategy =
   | 'longest-idle'
@@ -30,10 +33,63 @@ export interface PriorityRule {
   priority: number
 }
 
+/** Where an overflowing call goes. Never outside its tenant: a queue of the same tenant, or a number called on its trunk. */
 export type OverflowTarget =
   | { kind: 'queue'; queue: string }
   | { kind: 'voicemail' }
   | { kind: 'hangup' }
+  /** the queue's callback offer is played at once; the call keeps its place */
+  | { kind: 'callback' }
+  /** an outside number (a backup contact centre) through the tenant's outbound trunk */
+  | { kind: 'number'; number: string }
+  /** the backup copy of the queue at the DDI's backup site */
+  | { kind: 'backup-site' }
+
+/** When an overflow rule applies (see README, "Overflow rules"). */
+export type OverflowCondition =
+  | { kind: 'waited'; seconds: number }
+  | { kind: 'waiting'; atLeast: number }
+  | { kind: 'no-agents' }
+  | { kind: 'estimated-wait'; seconds: number }
+  | { kind: 'closed' }
+
+export interface OverflowRule {
+  when: OverflowCondition
+  to: OverflowTarget
+}
+
+/** What a DDI does when it is closed: a message, voicemail, hang up, a forward, or the on-call rota. */
+export type ClosedHandling =
+  | { kind: 'message' }
+  | { kind: 'voicemail' }
+  | { kind: 'hangup' }
+  | { kind: 'forward'; number: string }
+  | { kind: 'on-call'; rota: string }
+
+export interface Technician {
+  id: string
+  name: string
+  /** E.164, reached through the tenant's outbound trunk */
+  number: string
+}
+
+/**
+ * A weekly on-call rota: one technician per week in list order, handing over at a day and time
+ * of the tenant's zone; the week that contains `starts` is the first technician's.
+ */
+export interface OnCallRota {
+  id: string
+  /** ISO weekday 1 (Monday) .. 7, and minutes after midnight */
+  handover: { weekday: number; minutes: number }
+  /** ISO date (yyyy-mm-dd) in the first technician's week */
+  starts: string
+  ringSeconds: number
+  technicians: Technician[]
+  /** Per-date swaps: from `from` to `to` (whole days, inclusive) this technician is on duty. */
+  swaps: { from: string; to: string; technician: string }[]
+  /** When no technician answers. */
+  fallback: 'voicemail' | 'message'
+}
 
 export interface ServiceLevel {
   percent: number
@@ -102,6 +158,12 @@ export interface Queue {
   backup?: string
   /** For a backup copy: the id of the tenant's queue it copies. */
   primary?: string
+  /** Evaluated in order; the first that applies sends the call to its target. */
+  overflowRules: OverflowRule[]
+  /** The queue's calendar (a name of the tenant's calendars); absent: the tenant's, or always open. */
+  calendar?: string
+  /** Calls waiting when the queue closes: kept (default), or sent to the queue's overflow. */
+  atClosing?: 'keep' | 'overflow'
 }
 
 export interface Trunk {
@@ -153,6 +215,12 @@ export interface Ddi {
   /** The site of its primary entry, and the site its calls go to when that one is down or drained. */
   site?: string
   backupSite?: string
+  /** Out of hours: the DDI's own, else the tenant's, else the closed message. */
+  whenClosed: ClosedHandling
+  /** The DDI's calendar; absent: the tenant's, or always open. */
+  calendar?: string
+  /** Extra hour sets of the calendar that apply to calls on this DDI. */
+  extraHours?: string[]
 }
 
 export interface Tenant {
@@ -169,10 +237,27 @@ export interface Tenant {
   /** E.164 prefixes this tenant may call out to (transfers, callbacks, campaigns). */
   outboundAllowed: string[]
   skills: string[]
+  /** The default out-of-hours handling of the tenant's DDIs. */
+  whenClosed: ClosedHandling
+  onCall: Map<string, OnCallRota>
   trunks: Trunk[]
   ddis: Ddi[]
   queues: Queue[]
   ivrs: IvrMenu[]
+  /** The tenant's calendars by name (see model-calendar.ts); none: always open. */
+  calendars: Record<string, Calendar>
+  /** The tenant's default calendar; absent: always open. */
+  calendar?: string
+  /** Value of the call attribute `contract` -> the extra hour sets it grants. */
+  contracts: Record<string, string[]>
+  /** Caller E.164 -> contract (when the call has no `contract` attribute). */
+  contractNumbers: Record<string, string>
+  /** Urgency (call attribute `urgency`) -> working hours to respond. */
+  responseTimes: Record<string, number>
+  /** The urgency of a call without one; absent: no due time for such calls. */
+  defaultUrgency?: string
+  /** The calendar inside which callbacks are attempted; absent: the queue's. */
+  callbackHours?: string
 }
 
 export interface Agent {

@@ -1,5 +1,7 @@
 /** JSON Schema of the YAML configuration file (snake_case, as operators write it). */
 import { ddiSiteProperties, siteProperty, sitesProperty } from './schema-sites'
+import { overflowRuleSchema, rotaSchema, whenClosedSchema } from './schema-overflow'
+import { ddiCalendarProperties, queueCalendarProperties, tenantCalendarProperties } from './schema-calendar'
 
 const id = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' }
 const level = { type: 'integer', minimum: 1, maximum: 10 }
@@ -80,6 +82,7 @@ const queue = {
     closed: { type: 'boolean' },
     when_closed: { enum: ['voicemail', 'message', 'hangup'] },
     ...siteProperty,
+    overflow_rules: { type: 'array', maxItems: 16, items: overflowRuleSchema },
     callback: {
       type: 'object',
       additionalProperties: false,
@@ -102,6 +105,7 @@ const queue = {
         expire_seconds: { type: 'number', exclusiveMinimum: 0 },
       },
     },
+    ...queueCalendarProperties,
   },
 }
 
@@ -184,11 +188,16 @@ const tenant = {
           queue: id,
           ivr: id,
           ...ddiSiteProperties,
+          when_closed: whenClosedSchema,
+          ...ddiCalendarProperties,
         },
       },
     },
+    when_closed: whenClosedSchema,
+    on_call: { type: 'object', propertyNames: id, additionalProperties: rotaSchema },
     queues: { type: 'array', items: queue },
     ivrs: { type: 'array', items: ivr },
+    ...tenantCalendarProperties,
   },
 }
 

@@ -76,12 +76,12 @@ export const ENGINE_EVENTS = {
   },
   overflowed: {
     by: 'engine',
-    doc: 'The call left its queue for the overflow target.',
+    doc: 'The call left its queue for the overflow target (for the target callback it keeps its place: its caller is offered a callback).',
     fields: {
       call: CALL,
       queue: QUEUE,
-      reason: { kind: 'string', doc: 'why (max-wait)' },
-      target: { kind: 'string', doc: 'queue:<id>, voicemail or hangup' },
+      reason: { kind: 'string', doc: 'why: max-wait, or the overflow rule: waited, waiting, no-agents, estimated-wait, closed' },
+      target: { kind: 'string', doc: 'queue:<id>, voicemail, hangup, callback, number:<E.164> or backup-site' },
       wait_ms: WAIT_MS,
     },
   },
@@ -116,7 +116,15 @@ export const ENGINE_EVENTS = {
   callback_requested: {
     by: 'engine',
     doc: 'The waiting caller asked to be called back and may hang up: the call keeps its place.',
-    fields: { call: CALL, queue: QUEUE, number: NUMBER, wait_ms: WAIT_MS },
+    fields: {
+      call: CALL,
+      queue: QUEUE,
+      number: NUMBER,
+      wait_ms: WAIT_MS,
+      due: { kind: 'time', optional: true, doc: "when the callback is due: the urgency's response time in working hours of the queue's calendar" },
+      urgency: { kind: 'string', optional: true, doc: "the urgency the due time comes from (the call's, else the tenant's default)" },
+      not_before: { kind: 'time', optional: true, doc: 'asked outside the calling hours: not attempted before their next opening' },
+    },
   },
   callback_connected: {
     by: 'engine',
@@ -146,7 +154,19 @@ export const ENGINE_EVENTS = {
   },
   callback_retry: {
     by: 'engine',
-    doc: 'A failed callback is due again: back in its original place in the queue.',
+    doc: 'A callback waiting out of the queue (after a failed attempt, or for the calling hours to open) is due again: back in its original place in the queue.',
     fields: { call: CALL, queue: QUEUE, attempt: { kind: 'int', doc: 'the attempt it waits for' } },
+  },
+  callback_breached: {
+    by: 'engine',
+    doc: 'A callback was not made by its due time (the customer not connected): a breach of its response time, also counted in acd_callback_breaches_total.',
+    fields: {
+      call: CALL,
+      queue: QUEUE,
+      number: NUMBER,
+      due: { kind: 'time', doc: 'the due time it missed' },
+      urgency: { kind: 'string', optional: true, doc: 'the urgency the due time came from' },
+      pending: { kind: 'flag', doc: 'yes: the callback still waits to be made; no: it was given up (attempts or expiry)' },
+    },
   },
 } as const satisfies Record<string, EventSpec>

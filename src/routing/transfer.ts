@@ -20,7 +20,7 @@ export function transferTarget(config: PlatformConfig, tenant: string, referToUs
   if (q) {
     const queue = t.queues.find((x) => x.id === q[1])
     if (!queue) return { kind: 'refused', status: 404, reason: `tenant ${tenant} has no queue ${q[1]}` }
-    if (!queueStatus(queue).open) return { kind: 'refused', status: 403, reason: `queue ${queue.id} is closed` }
+    if (!queueStatus(queue, new Date(), t).open) return { kind: 'refused', status: 403, reason: `queue ${queue.id} is closed` }
     return { kind: 'queue', queue: queue.id }
   }
   const number = toE164(referToUser, config.settings.defaultRegion)
@@ -30,7 +30,7 @@ export function transferTarget(config: PlatformConfig, tenant: string, referToUs
     if (ddi.tenant !== tenant) return { kind: 'refused', status: 403, reason: `${number} belongs to another tenant` }
     if (ddi.entry.kind !== 'queue') return { kind: 'refused', status: 404, reason: `${number} does not lead to a queue` }
     const queue = t.queues.find((x) => x.id === (ddi.entry as { queue: string }).queue)
-    if (queue && !queueStatus(queue).open) return { kind: 'refused', status: 403, reason: `queue ${queue.id} is closed` }
+    if (queue && !queueStatus(queue, new Date(), t).open) return { kind: 'refused', status: 403, reason: `queue ${queue.id} is closed` }
     return { kind: 'queue', queue: ddi.entry.queue }
   }
   const callable = callableNumber(config, tenant, number)

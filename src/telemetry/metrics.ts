@@ -10,6 +10,7 @@ export class Metrics {
   readonly callsAbandoned: Counter<'tenant' | 'queue'>
   readonly callsRejected: Counter<'tenant' | 'reason'>
   readonly callbacks: Counter<'tenant' | 'queue' | 'outcome'>
+  readonly callbackBreaches: Counter<'tenant' | 'queue'>
   readonly activeCalls: Gauge<'tenant'>
   readonly sipRequests: Counter<'method' | 'status'>
   readonly callsLost: Counter<'tenant'>
@@ -33,6 +34,12 @@ export class Metrics {
       name: 'acd_callbacks_total',
       help: 'Callbacks: requested, then each attempt (connected, busy, no-answer, failed) and those given up (failed)',
       labelNames: ['tenant', 'queue', 'outcome'],
+      registers: r,
+    })
+    this.callbackBreaches = new Counter({
+      name: 'acd_callback_breaches_total',
+      help: 'Callbacks not made by their due time (each also a callback_breached event in its tenant history)',
+      labelNames: ['tenant', 'queue'],
       registers: r,
     })
     this.activeCalls = new Gauge({ name: 'sip_active_calls', help: 'Calls in progress on this instance', labelNames: ['tenant'], registers: r })

@@ -53,6 +53,12 @@ export async function busyDay(t: Test) {
   await engine.callbackResult('globex', 'help', 'cb', 'connected')
   clock.advance(45_000)
   await engine.complete('globex', 'cb', 'caller')
+  // another callback is never made: two hours on (globex's minor response time, no calendar) it is a breach
+  await engine.logout('g1')
+  await engine.enqueue({ tenant: 'globex', queue: 'help', callId: 'cb2' })
+  await engine.requestCallback('globex', 'cb2', NUMBER)
+  clock.advance(2 * 3600_000)
+  await engine.tick()
   // a site (support's, a3's) goes down: the call waiting in support moves to its backup, sales
   await engine.enqueue({ tenant: 'acme', queue: 'support', callId: 'mv' })
   clock.advance(1000)

@@ -25,6 +25,7 @@ tenants:
       - { number: "+33972000006", queue: streamed }
       - { number: "+33972000007", queue: closed-vm }
       - { number: "+33972000008", queue: closed-msg }
+      - { number: "+33972000009", queue: overflowing }
     ivrs:
       - id: after-hours
         prompt: "tone_stream://%(500,0,440)"
@@ -45,6 +46,7 @@ tenants:
       - { id: outages, skills: [{ skill: outage, min_level: 1 }], strategy: longest-idle, ring_timeout_seconds: ${opts.ringTimeout ?? 2}, wrap_up_seconds: ${opts.wrapUp ?? 1}, max_wait_seconds: 120 }
       - { id: closed-vm, skills: [{ skill: outage, min_level: 1 }], strategy: longest-idle, closed: true, when_closed: voicemail }
       - { id: closed-msg, skills: [{ skill: outage, min_level: 1 }], strategy: longest-idle, closed: true }
+      - { id: overflowing, skills: [{ skill: outage, min_level: 1 }], strategy: longest-idle, overflow_rules: [{ when: { waited_seconds: 2 }, to: { queue: outages } }] }
       - { id: streamed, skills: [{ skill: outage, min_level: 1 }], strategy: longest-idle, hold_music: "local_stream://default" }
       - id: callbacks
         skills: [{ skill: outage, min_level: 1 }]

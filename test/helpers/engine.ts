@@ -41,6 +41,8 @@ tenants:
     timezone: Europe/London
     pool: shared
     skills: [help]
+    response_times: { minor: 2 }
+    default_urgency: minor
     trunks: [{ id: globex-carrier, allowed_sources: [127.0.0.9/32], max_inbound: 5, max_outbound: 2, outbound_proxy: "127.0.0.9:5060" }]
     queues:
       - id: help

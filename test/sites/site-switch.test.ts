@@ -20,7 +20,7 @@ t.test('the backup copies: same definition at the backup site, served by its age
   t.same(tenantQueue('sales@mechelen'), { queue: 'sales', site: 'mechelen' })
   const copy = config.tenants.get('acme')!.queues.find((q) => q.id === 'support@mechelen')!
   t.match(copy, { primary: 'support', site: 'mechelen', strategy: 'ring-all', overflow: { kind: 'queue', queue: 'sales@mechelen' }, skills: [{ skill: 'support', minLevel: 1 }] })
-  t.same(config.ddis.get('+3271000001'), { number: '+3271000001', tenant: 'acme', entry: { kind: 'queue', queue: 'support' }, site: 'gosselies', backupSite: 'mechelen' })
+  t.match(config.ddis.get('+3271000001'), { number: '+3271000001', tenant: 'acme', entry: { kind: 'queue', queue: 'support' }, site: 'gosselies', backupSite: 'mechelen' })
   await engine.login('g1')
   await engine.login('m1')
   await engine.login('x1')

@@ -10,7 +10,12 @@
   ARGV[4]  call id
   ARGV[5]  number to call back (E.164)
   ARGV[6]  expiry of the callback (ms from now)
-  Reply    JSON { state = 'waiting' | 'referred', position (0 when referred), notices }
+  ARGV[7]  due time of the callback (ms since the epoch; '' for none): a `brc` timer reports a
+           breach then unless the customer has been connected
+  ARGV[8]  the urgency the due time comes from ('' for none)
+  ARGV[9]  not before (ms since the epoch; '' for now): outside the calling hours, the callback
+           waits out of the queue (state retry) until their next opening, keeping its place
+  Reply    JSON { state = 'waiting' | 'referred' | 'retry', position (its place; 0 when referred), notices }
   Errors   NO_SUCH_CALL, NOT_WAITING, CALLBACK_EXISTS
 ]]
 --- @include "includes/context"
@@ -31,7 +36,21 @@ ownCall(ref, c, SELF)
 redis.call('ZADD', K.timers(), maxAt, 'max|' .. ref)
 redis.call('ZADD', K.queueCallbacks(c.tenant, c.queue), NOWS, c.id)
 stat(c, 'callbacks_requested')
-emit(c.tenant, 'callback_requested', now, { 'call', c.id, 'queue', c.queue, 'number', ARGV[5], 'wait_ms', fmt(now - tonumber(c.enq)) })
+if ARGV[7] ~= '' then
+  -- the breach check outlives the call's hash (a callback given up is still not made in time)
+  local check = 'brc|' .. ref .. '|' .. c.queue .. '|' .. ARGV[7] .. '|' .. ARGV[8] .. '|' .. ARGV[5]
+  redis.call('HSET', K.call(c.tenant, c.id), 'cb_due', ARGV[7], 'cb_check', check)
+  redis.call('ZADD', K.timers(), ARGV[7], check)
+end
+emit(c.tenant, 'callback_requested', now, { 'call', c.id, 'queue', c.queue, 'number', ARGV[5], 'wait_ms', fmt(now - tonumber(c.enq)), 'due', ARGV[7], 'urgency', ARGV[8], 'not_before', ARGV[9] })
 local position = 0
 if c.state == 'waiting' then position = redis.call('ZRANK', K.queueWaiting(c.tenant, c.queue), c.id) + 1 end
+if ARGV[9] ~= '' and tonumber(ARGV[9]) > now then
+  if c.state == 'waiting' then takeFromQueue(c) end
+  if c.state == 'referred' then redis.call('ZREM', K.agentReferred(c.referent), ref) end
+  redis.call('ZREM', K.timers(), 'ref|' .. ref)
+  c.state = 'retry'
+  redis.call('HSET', K.call(c.tenant, c.id), 'state', 'retry')
+  redis.call('ZADD', K.timers(), ARGV[9], 'cbr|' .. ref)
+end
 return finish({ state = c.state, position = position })

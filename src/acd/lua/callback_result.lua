@@ -33,6 +33,7 @@ local agentId = c.agent
 local pending = K.queueCallbacks(c.tenant, c.queue)
 if outcome == 'connected' then
   redis.call('ZREM', pending, c.id)
+  if c.cb_check then redis.call('ZREM', K.timers(), c.cb_check) end
   redis.call('HSET', ck, 'ans', NOWS)
   stat(c, 'callbacks_connected')
   emit(c.tenant, 'callback_connected', now, { 'call', c.id, 'queue', c.queue, 'agent', agentId, 'number', c.callback, 'attempt', tostring(attempt), 'wait_ms', fmt(now - tonumber(c.cb_at)) })

@@ -15,6 +15,7 @@
 --- @include "includes/calls"
 --- @include "includes/withdraw"
 --- @include "includes/requeue"
+--- @include "includes/overflow_rules"
 
 local now = tonumber(ARGV[2])
 local agentId = ARGV[3]
@@ -29,9 +30,11 @@ end
 removeAvailable(agentId)
 redis.call('ZREM', K.timers(), 'wrap|' .. agentId)
 local quals = redis.call('HGETALL', K.agentQuals(agentId))
+local left = {}
 for i = 1, #quals, 2 do
   local t, q = parseRef(quals[i])
   redis.call('SREM', K.queueStaffed(t, q), agentId)
+  left[#left + 1] = { t, q }
 end
 redis.call('DEL', K.agentQuals(agentId))
 redis.call('SREM', K.agents(), agentId)
@@ -45,4 +48,5 @@ for _, ref in ipairs(redis.call('ZRANGE', K.agentReferred(agentId), 0, -1)) do
   end
 end
 redis.call('DEL', K.agentReferred(agentId))
+for _, tq in ipairs(left) do unstaffedQueue(tq[1], tq[2], now) end
 return finish({ state = 'logged-out' })

@@ -5,6 +5,7 @@
 --- @include "calls"
 --- @include "match"
 --- @include "overflow"
+--- @include "overflow_rules"
 
 -- `extra`: more fields of the call's hash to write with its state.
 local function rejoinQueue(ref, c, now, extra)
@@ -22,6 +23,8 @@ local function returnCall(ref, c, now)
     overflow(ref, c, now, 'max-wait')
     return
   end
+  -- a `waited` rule fell due while agents rang
+  if c.ovr_at ~= nil and tonumber(c.ovr_at) <= now and waitedRule(ref, c, now) then return end
   rejoinQueue(ref, c, now)
 end
 
