@@ -6,6 +6,7 @@ import { SiteControl } from '../../src/acd/sites'
 import { SiteWatch } from '../../src/service/site-watch'
 import { AcdEngine } from '../../src/acd/engine'
 import { keys } from '../../src/acd/keys'
+import { Metrics } from '../../src/telemetry/metrics'
 import { sitesFixture } from '../helpers/sites'
 
 function recordingLog() {
@@ -24,7 +25,9 @@ t.test('the watch follows the site command: sweeps, drained, automatic down, ins
   const { engine, clock, redis, config } = await sitesFixture(t)
   const { log, lines } = recordingLog()
   const drains: boolean[] = []
-  const watch = new SiteWatch(engine, 'mechelen', { drainAsked: (a) => void drains.push(a) }, log)
+  const metrics = new Metrics()
+  const watch = new SiteWatch(engine, 'mechelen', { drainAsked: (a) => void drains.push(a) }, log, metrics)
+  const gauge = async (site: string) => (await metrics.siteState.get()).values.filter((v) => v.labels.site === site && v.value === 1).map((v) => v.labels.state)
   // the site command runs elsewhere, with its own engine
   const cli = new SiteControl(redis, new AcdEngine(redis, config, { instanceId: 'cli', clock }))
   await watch.poll()
@@ -34,6 +37,8 @@ t.test('the watch follows the site command: sweeps, drained, automatic down, ins
   await watch.poll()
   t.equal(engine.sites.stateOf('shared', 'gosselies').state, 'down', 'the instance sees the site down')
   t.ok(lines.some((l) => l.msg === 'site gosselies is down'), 'and says so')
+  t.same(await gauge('gosselies'), ['down'], 'acd_site_state{site="gosselies",state="down"} 1')
+  t.same(await gauge('mechelen'), ['up'])
   // a call that reached the site's queue anyway is moved by the next sweep
   await engine.enqueue({ tenant: 'acme', queue: 'sales', callId: 'late' })
   await watch.poll()
