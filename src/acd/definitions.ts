@@ -1,6 +1,7 @@
 import type { OverflowRule, OverflowTarget, PlatformConfig, Queue } from '../config/model'
 import type { RedisLike } from '../redis/connect'
 import { keys } from './keys'
+import { laneQueue } from '../config/probes'
 
 /** An overflow target as the scripts and the overflow notices spell it. */
 export function overflowTargetCode(t: OverflowTarget): string {
@@ -70,6 +71,11 @@ export async function writeDefinitions(redis: RedisLike, config: PlatformConfig)
   for (const tenant of config.tenants.values()) {
     const list = byPool.get(tenant.pool) ?? []
     for (const q of tenant.queues) list.push([keys.queue(tenant.pool, tenant.id, q.id), queueDefinition(q)])
+    // each probe's lane of its queue (see src/config/probes.ts)
+    for (const p of config.probes?.probes.filter((x) => x.tenant === tenant.id) ?? []) {
+      const base = tenant.queues.find((q) => q.id === p.queue)!
+      list.push([keys.queue(tenant.pool, tenant.id, laneQueue(base, p).id), queueDefinition(laneQueue(base, p))])
+    }
     byPool.set(tenant.pool, list)
   }
   const pools = [...byPool.keys()]

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { PlatformConfig, Queue } from '../config/model'
 import { queueOf } from '../config/model'
+import { laneQueueOf } from '../config/probes'
 import { silentLogger, type Logger } from '../telemetry/logger'
 import type { Metrics } from '../telemetry/metrics'
 import type { RedisLike } from '../redis/connect'
@@ -145,7 +146,7 @@ export class EngineCore extends EventEmitter {
   }
 
   protected queue(tenant: string, queue: string): Queue {
-    const q = queueOf(this.config, tenant, queue)
+    const q = queueOf(this.config, tenant, queue) ?? laneQueueOf(this.config, tenant, queue)
     if (!q) throw new AcdError('NO_SUCH_QUEUE', `tenant "${tenant}" has no queue "${queue}"`)
     return q
   }

@@ -1,5 +1,6 @@
 import { queueOf } from '../config/model'
 import { callbackPlan } from '../routing/callback-hours'
+import { isProbeLane } from '../config/probes'
 import { priorityFor } from '../routing/priority'
 import { encodeEvent } from '../events/codec'
 import type { CallFlowEvent } from '../events/contract'
@@ -47,7 +48,7 @@ export class AcdEngine extends EngineAgents {
     )
     const state = reply['state'] as EnqueueResult['state']
     this.log.info({ tenant: req.tenant, call: req.callId, queue: req.queue, priority, state, position: reply['position'], referent: referent || undefined }, 'call enqueued')
-    if (state !== 'full' && !req.keepPlace) this.metrics?.callsOffered.inc({ tenant: req.tenant, queue: req.queue })
+    if (state !== 'full' && !req.keepPlace && !isProbeLane(req.queue)) this.metrics?.callsOffered.inc({ tenant: req.tenant, queue: req.queue })
     return { state, position: Number(reply['position'] ?? 0), priority }
   }
 
@@ -75,7 +76,7 @@ export class AcdEngine extends EngineAgents {
   async answer(tenant: string, callId: string, agentId: string): Promise<{ waitMs: number }> {
     const reply = await this.run('answer', this.poolOf(tenant), tenant, callId, agentId)
     this.log.info({ tenant, call: callId, agent: agentId, waitMs: reply['waitMs'] }, 'call connected to agent')
-    if (reply['callback'] !== true) this.metrics?.callsAnswered.inc({ tenant, queue: String(reply['queue']) })
+    if (reply['callback'] !== true && !isProbeLane(String(reply['queue']))) this.metrics?.callsAnswered.inc({ tenant, queue: String(reply['queue']) })
     return { waitMs: Number(reply['waitMs']) }
   }
 
@@ -135,7 +136,7 @@ export class AcdEngine extends EngineAgents {
     const reply = await this.run('abandon', this.poolOf(tenant), tenant, callId)
     if (reply['state'] !== 'unknown') {
       this.log.info({ tenant, call: callId, stage: reply['stage'] }, 'call abandoned')
-      this.metrics?.callsAbandoned.inc({ tenant, queue: String(reply['queue']) })
+      if (!isProbeLane(String(reply['queue']))) this.metrics?.callsAbandoned.inc({ tenant, queue: String(reply['queue']) })
     }
     return reply['state'] === 'unknown' ? undefined : { stage: String(reply['stage']) }
   }

@@ -34,6 +34,8 @@ export const KEY_LAYOUT = {
   offers: { key: 'inst:<instance>:offers', type: 'list', holds: 'offers and notices for instance I' },
   alive: { key: 'inst:<instance>:alive', type: 'string', holds: "instance I's heartbeat (expiring): trunk channels of dead instances are swept" },
   instances: { key: 'instances', type: 'set', holds: 'instances serving the pool (each adds itself with its heartbeat; removed once recovered)' },
+  probeRun: { key: 't:<tenant>:probe:<probe>:run:<tick>', type: 'string', holds: "a probe's run for one tick of its schedule: the nonce its call carries, expiring (one instance takes it)" },
+  probeLast: { key: 't:<tenant>:probe:<probe>:last', type: 'hash', holds: "a probe's last result: tick, result, reason, setup_ms, at" },
   instanceCalls: { key: 'inst:<instance>:calls', type: 'set', holds: "calls whose signalling instance I owns, `T/C` (recovered when I stops)" },
   sites: { key: 'sites', type: 'hash', holds: 'site S → `state|since|reason` (up, down, draining, drained); `S|inst`, `S|agent`: when a live instance, a logged-in agent of S was last seen' },
   drains: { key: 'drains', type: 'hash', holds: 'instances asked to drain without stopping → when asked' },

@@ -9,8 +9,10 @@ import { callbackChoice } from './steps/callback-offer'
 import { callEnded, endingOf, stopTalkClock, tellTheEnd, type EndedBy } from './steps/ending'
 import { runMenu } from './steps/menu'
 import { openingCheck, turnAway, type ClosedAction } from './steps/opening'
-import { divert } from './steps/diversion'
+import { afterHours, closedOverflow, divert } from './steps/diversion'
 import { overflowStep } from './steps/overflow'
+import { ddiClosed } from './steps/out-of-hours'
+import { overflowTargetCode } from '../acd/definitions'
 import { movedWithSite, routeToSite } from './steps/site-route'
 import { Ringing } from './steps/ringing'
 import { askTransfer } from './steps/transfer'
@@ -51,7 +53,7 @@ export class CallFlow {
     letGo: (leg) => {
       if (leg === this.agentLeg) this.agentLeg = undefined
     },
-    callerOnMedia: () => Boolean(this.caller?.media),
+    callerMedia: () => this.caller?.media,
   }
 
   constructor(
@@ -75,6 +77,8 @@ export class CallFlow {
     try {
       await answer()
       if (this.call.ended) return
+      const shut = ddiClosed(this.call, this.deps.timers.now())
+      if (shut) return afterHours(this.deps, this.call, this.controls, shut)
       let priority: number | undefined
       if (entry.kind === 'ivr') {
         if (!caller.media) return this.end('failed', 'no-media-for-ivr')
@@ -98,6 +102,8 @@ export class CallFlow {
     const { call, deps } = this
     await routeToSite(deps, call, this.log)
     const open = openingCheck(call, deps.timers.now())
+    const rule = open.open ? undefined : call.queueConfig()?.overflowRules.find((r) => r.when.kind === 'closed')
+    if (!open.open && rule) return closedOverflow(deps, call, this.controls, overflowTargetCode(rule.to), open)
     if (!open.open) return this.closed(open.action, open)
     call.phase = 'queued'
     call.answering = false

@@ -1,5 +1,5 @@
 import type { Outcome } from './call'
-import type { AgentLeg, OutsideLeg } from './ports'
+import type { AgentLeg, CallerMedia, OutsideLeg } from './ports'
 
 /**
  * What a step may ask of the call flow that runs it: back into a queue, to voicemail, to the
@@ -20,5 +20,5 @@ export interface FlowControls {
   /** Whether `leg` is the connected agent's; `letGo` forgets it (its hang-up is then its own). */
   isConnectedAgent(leg: AgentLeg): boolean
   letGo(leg: AgentLeg): void
-  callerOnMedia(): boolean
+  callerMedia(): CallerMedia | undefined
 }

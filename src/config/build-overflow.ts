@@ -142,3 +142,16 @@ export function onCallRotas(settings: PlatformSettings, tenant: Tenant, raw: Raw
   }
   return rotas
 }
+
+/** A rule sending calls to the backup site needs a queue that has a copy there (a DDI with a backup_site reaches it). */
+export function checkBackupTargets(tenants: Map<string, Tenant>, file: string, problems: ConfigProblem[]): void {
+  ;[...tenants.values()].forEach((tenant, ti) => {
+    tenant.queues.forEach((q, qi) => {
+      if (q.primary !== undefined) return
+      q.overflowRules.forEach((r, ri) => {
+        if (r.to.kind === 'backup-site' && q.backup === undefined)
+          problems.push({ file, path: `/tenants/${ti}/queues/${qi}/overflow_rules/${ri}/to/backup_site`, reason: `queue "${q.id}" has no backup site: no DDI with a backup_site leads to it` })
+      })
+    })
+  })
+}

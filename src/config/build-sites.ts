@@ -5,7 +5,7 @@
 // tenant queue can have: `@` is not allowed there), with the same definition, served by the agents
 // of the backup site.
 import type { ConfigProblem } from './errors'
-import type { Agent, Ddi, PlatformConfig, Queue, Site, Tenant } from './model'
+import type { Agent, Ddi, OverflowTarget, PlatformConfig, Queue, Site, Tenant } from './model'
 import { toE164 } from './phone'
 import { qualify } from '../acd/qualify'
 
@@ -109,26 +109,17 @@ export function buildSites(raw: Raw, file: string, config: Omit<PlatformConfig, 
       q.backup = backupCopyId(q.id, p.backup)
       copies.push({ ...q, id: q.backup, site: p.backup, primary: q.id, backup: undefined })
     }
-    // a copy overflows to the copies of its queue's targets; a backup_site target is the copy
-    const copyOf = (queue: string) => tenant.queues.find((x) => x.id === queue)?.backup ?? queue
+    const atBackup = (t: OverflowTarget): OverflowTarget => {
+      if (t.kind !== 'queue') return t
+      return { kind: 'queue', queue: tenant.queues.find((x) => x.id === t.queue)?.backup ?? t.queue }
+    }
     for (const c of copies) {
-      if (c.overflow.kind === 'queue') c.overflow = { kind: 'queue', queue: copyOf(c.overflow.queue) }
-      c.overflowRules = (c.overflowRules ?? [])
-        .filter((r) => r.to.kind !== 'backup-site')
-        .map((r) => (r.to.kind === 'queue' ? { ...r, to: { kind: 'queue', queue: copyOf(r.to.queue) } } : r))
+      // a copy overflows to the copies of its queue's targets (the same queues, at the backup site)
+      c.overflow = atBackup(c.overflow)
+      // (a rule to the backup site does not apply to the copy: it is there already)
+      c.overflowRules = c.overflowRules.filter((r) => r.to.kind !== 'backup-site').map((r) => ({ ...r, to: atBackup(r.to) }))
       tenant.queues.push(c)
     }
-    tenant.queues.forEach((q, qi) => {
-      ;(q.overflowRules ?? []).forEach((r, ri) => {
-        if (r.to.kind !== 'backup-site' || q.primary !== undefined) return
-        if (q.backup) r.to = { kind: 'queue', queue: q.backup }
-        else
-          fail(
-            `/tenants/${ti}/queues/${qi}/overflow_rules/${ri}/to/backup_site`,
-            `queue "${q.id}" has no backup copy: no DDI that leads to it names a backup_site`,
-          )
-      })
-    })
   })
   // a backup copy nobody at its site can take would keep the moved callers waiting for ever
   const withSites = { ...config, sites }

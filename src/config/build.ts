@@ -9,8 +9,9 @@ import { ddiCalendar, queueCalendar, tenantCalendars } from './build-calendar'
 import { parseCidr } from './network'
 import { toE164 } from './phone'
 import { PROMPT_LANGUAGES } from '../media/prompt-set'
+import { checkBackupTargets, checkClosedHandling, checkOverflow, closedHandling, onCallRotas, overflowRules } from './build-overflow'
 import { buildSites } from './build-sites'
-import { checkClosedHandling, checkOverflow, closedHandling, onCallRotas, overflowRules } from './build-overflow'
+import { buildProbes } from './build-probes'
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Raw = any
@@ -284,5 +285,8 @@ export function build(raw: Raw, file: string, problems: ConfigProblem[]): Platfo
   })
 
   const sites = buildSites(raw, file, { settings, tenants, agents, ddis }, problems)
-  return { settings, tenants, agents, ddis, sites }
+  checkBackupTargets(tenants, file, problems)
+  const config: PlatformConfig = { settings, tenants, agents, ddis, sites }
+  buildProbes(raw, file, config, problems)
+  return config
 }

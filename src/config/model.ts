@@ -2,6 +2,7 @@
 import type { Calendar } from './model-calendar'
 
 export type { Calendar, Closure, HourRange, Opening, WeeklyHours } from './model-calendar'
+import type { ProbePlan } from './probes'
 
 export type Strategy =
   | 'longest-idle'
@@ -152,18 +153,18 @@ export interface Queue {
   closed: boolean
   /** voicemail: leave a message; message: the `closed` prompt, then hang up; hangup: at once. */
   whenClosed: 'voicemail' | 'message' | 'hangup'
-  /** The site whose agents serve the queue (absent: any agent); see src/config/build-sites.ts. */
-  site?: string
-  /** The id of this queue's copy at its backup site, when its DDIs name one. */
-  backup?: string
-  /** For a backup copy: the id of the tenant's queue it copies. */
-  primary?: string
   /** Evaluated in order; the first that applies sends the call to its target. */
   overflowRules: OverflowRule[]
   /** The queue's calendar (a name of the tenant's calendars); absent: the tenant's, or always open. */
   calendar?: string
   /** Calls waiting when the queue closes: kept (default), or sent to the queue's overflow. */
   atClosing?: 'keep' | 'overflow'
+  /** The site whose agents serve the queue (absent: any agent); see src/config/build-sites.ts. */
+  site?: string
+  /** The id of this queue's copy at its backup site, when its DDIs name one. */
+  backup?: string
+  /** For a backup copy: the id of the tenant's queue it copies. */
+  primary?: string
 }
 
 export interface Trunk {
@@ -212,15 +213,15 @@ export interface Ddi {
   number: string
   tenant: string
   entry: EntryPoint
-  /** The site of its primary entry, and the site its calls go to when that one is down or drained. */
-  site?: string
-  backupSite?: string
   /** Out of hours: the DDI's own, else the tenant's, else the closed message. */
   whenClosed: ClosedHandling
   /** The DDI's calendar; absent: the tenant's, or always open. */
   calendar?: string
   /** Extra hour sets of the calendar that apply to calls on this DDI. */
   extraHours?: string[]
+  /** The site of its primary entry, and the site its calls go to when that one is down or drained. */
+  site?: string
+  backupSite?: string
 }
 
 export interface Tenant {
@@ -275,6 +276,8 @@ export interface Agent {
   externalNumber: string | undefined
   /** The site the agent works at: it serves that site's queues (and queues of no site). */
   site?: string
+  /** Set on the platform's own probe agents (src/probes): they take that probe's calls only. */
+  probe?: { tenant: string; probe: string }
 }
 
 /** A contact centre site; down by hand, or automatically when `autoDown` says so. */
@@ -299,6 +302,8 @@ export interface PlatformConfig {
   ddis: Map<string, Ddi>
   /** Declared sites (empty: the platform does not use sites). */
   sites: Map<string, Site>
+  /** Synthetic test calls per tenant path (src/config/probes.ts); absent: none. */
+  probes?: ProbePlan
 }
 
 export function queueOf(config: PlatformConfig, tenant: string, queue: string): Queue | undefined {

@@ -1,7 +1,8 @@
 /** JSON Schema of the YAML configuration file (snake_case, as operators write it). */
-import { ddiSiteProperties, siteProperty, sitesProperty } from './schema-sites'
 import { overflowRuleSchema, rotaSchema, whenClosedSchema } from './schema-overflow'
 import { ddiCalendarProperties, queueCalendarProperties, tenantCalendarProperties } from './schema-calendar'
+import { ddiSiteProperties, siteProperty, sitesProperty } from './schema-sites'
+import { probeSourcesSchema, probesSchema } from './schema-probes'
 
 const id = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' }
 const level = { type: 'integer', minimum: 1, maximum: 10 }
@@ -81,8 +82,8 @@ const queue = {
     announce_seconds: { type: 'number', minimum: 0 },
     closed: { type: 'boolean' },
     when_closed: { enum: ['voicemail', 'message', 'hangup'] },
-    ...siteProperty,
     overflow_rules: { type: 'array', maxItems: 16, items: overflowRuleSchema },
+    ...siteProperty,
     callback: {
       type: 'object',
       additionalProperties: false,
@@ -187,9 +188,9 @@ const tenant = {
           number: { type: 'string' },
           queue: id,
           ivr: id,
-          ...ddiSiteProperties,
           when_closed: whenClosedSchema,
           ...ddiCalendarProperties,
+          ...ddiSiteProperties,
         },
       },
     },
@@ -198,6 +199,7 @@ const tenant = {
     queues: { type: 'array', items: queue },
     ivrs: { type: 'array', items: ivr },
     ...tenantCalendarProperties,
+    probes: probesSchema,
   },
 }
 
@@ -229,6 +231,7 @@ export const configSchema = {
       properties: {
         max_no_answer: { type: 'integer', minimum: 1, maximum: 100 },
         default_region: { type: 'string', pattern: '^[A-Z]{2}$' },
+        probe_sources: probeSourcesSchema,
       },
     },
     tenants: { type: 'array', minItems: 1, items: tenant },

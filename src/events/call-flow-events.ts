@@ -43,7 +43,8 @@ export const CALL_FLOW_EVENTS = {
     fields: {
       call: CALL,
       queue: QUEUE,
-      action: { kind: 'string', values: ['voicemail', 'message', 'hangup'], doc: "what the queue's closed hours do" },
+      action: { kind: 'string', values: ['voicemail', 'message', 'hangup', 'overflow'], doc: "what the queue's closed hours do (overflow: its `closed` overflow rule)" },
+      target: { kind: 'string', optional: true, doc: 'the overflow target, for action overflow' },
       caller: CALLER,
       reason: { kind: 'string', optional: true, doc: 'why: closed (the queue flag), after-hours, holiday:<name>, closure:<id>' },
       opens_at: { kind: 'time', optional: true, doc: 'when the DDI and queue next open (absent beyond a year)' },
@@ -97,6 +98,7 @@ export const CALL_FLOW_EVENTS = {
       wait_ms: { kind: 'ms', optional: true, doc: 'the wait in queues before the first answer (to the end when unanswered)' },
       talk_ms: { kind: 'ms', optional: true, doc: 'the time connected to agents, when answered' },
       duration_ms: { kind: 'ms', optional: true, doc: 'from the arrival on the platform to the end (absent when the writer cannot know it: instance-lost)' },
+      probe: { kind: 'string', optional: true, doc: "set on the platform's synthetic test calls: the probe's id (never a customer's call)" },
     },
   },
 } as const satisfies Record<string, EventSpec>

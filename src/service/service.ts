@@ -1,4 +1,5 @@
 import Srf from 'drachtio-srf'
+import { closingSweep } from '../routing/closing'
 import Mrf from 'drachtio-fsmrf'
 import { AcdEngine } from '../acd/engine'
 import { InstanceWatch } from '../acd/recovery'
@@ -21,6 +22,7 @@ import { LoadMonitor } from './load-monitor'
 import { OfferListener } from './offer-listener'
 import { SITE_POLL_MS, SiteWatch } from './site-watch'
 import { EnvError } from '../redis/settings'
+import { ProbeService, udpAddress } from '../probes/probe-service'
 
 /** Heartbeat period and lifetime: an instance that stops is noticed by the others within ~8 s. */
 const HEARTBEAT_MS = 2000
@@ -61,6 +63,8 @@ export class Service {
   private readonly sites: SiteWatch
   /** a drain asked through Redis (`npm run site -- drain-instance`): no new calls, no exit */
   private drainAsked = false
+  private readonly probes: ProbeService
+  private frontDoor?: string
 
   constructor(readonly env: ServiceEnv) {
     this.log = createLogger({ level: env.logLevel, name: 'acd' }).child({ instance: env.instanceId })
@@ -133,6 +137,8 @@ export class Service {
         .catch((err: unknown) => this.log.error({ err }, 'the new configuration could not be written to Redis; reload again once it is reachable'))
     })
     this.store.on('refused', (err: Error) => this.log.error({ problems: (err as { problems?: unknown }).problems }, 'configuration refused; keeping the running one'))
+    const probeDeps = { engine: this.engine, registrar: this.registrar, redis: this.redis, config: () => this.engine.platform, metrics: this.metrics, log: this.log }
+    this.probes = new ProbeService(env.probes, { ...probeDeps, frontDoor: () => (this.drachtioUp && !this.draining ? this.frontDoor : undefined) })
     this.http = buildHttp(this.metrics, this)
   }
 
@@ -155,6 +161,7 @@ export class Service {
       drain: this.draining ? (this.drained ? 'drained' : 'draining') : undefined,
       site: this.env.site,
       sites: Object.fromEntries([...this.engine.sites.notUp()].map(([s, r]) => [s, r.state])),
+      probes: this.probes.health(),
     }
   }
 
@@ -195,12 +202,14 @@ export class Service {
     this.timers.push(setInterval(() => void this.heartbeat(), HEARTBEAT_MS))
     this.timers.push(setInterval(() => void (this.redis.status === 'ready' && this.sites.poll()), SITE_POLL_MS))
     if (this.reaper) this.timers.push(setInterval(() => void this.reaper!.reap().catch(() => undefined), REAP_MS))
+    this.timers.push(setInterval(() => void closingSweep(this.engine, this.store.current, new Date(), this.log).catch(() => undefined), REAP_MS))
     await this.heartbeat()
     await this.sites.poll()
     this.load.start()
     this.offers.follow(this.engine.pools())
     this.started = true
     if (this.env.freeswitch.length > 0) this.checkPrompts()
+    this.probes.start()
     this.log.info('service started')
   }
 
@@ -233,6 +242,7 @@ export class Service {
     this.srf.on('connect', (err: Error, hostport: string) => {
       if (err) return
       this.drachtioUp = true
+      this.frontDoor = udpAddress(hostport)
       this.log.info({ dependency: 'drachtio', hostport }, 'connected to drachtio-server')
     })
     this.srf.on('error', (err: Error) => {
@@ -293,6 +303,7 @@ export class Service {
   async stop(): Promise<void> {
     this.stopping = true
     this.load.stop()
+    this.probes.stop()
     for (const t of this.timers) clearInterval(t)
     await this.http.close()
     for (const ms of this.mediaServers) ms.disconnect()

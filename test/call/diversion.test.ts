@@ -126,3 +126,81 @@ t.test('on call, nobody answers: the rota fallback (voicemail)', async (t) => {
   t.equal(s.rung.length, 3, 'every technician tried once')
   t.equal(s.call.forwarded, undefined)
 })
+
+const CLOSED_YAML = (whenClosed: string, queueExtra = '') => `
+tenants:
+  - id: gridco
+    name: GridCo
+    timezone: Europe/Paris
+    skills: [outage]
+    outbound_allowed: ["+336"]
+    trunks: [{ id: gridco-carrier, allowed_sources: [127.0.0.2/32], max_inbound: 5, max_outbound: 2, outbound_proxy: "127.0.0.2:5070" }]
+    calendars:
+      office: { hours: { mon-fri: ["08:30-18:00"] }, dates: [{ date: "2026-12-01", name: founders-day }] }
+    ddis:
+      - { number: "+33 9 72 00 00 01", queue: outages, calendar: office, when_closed: ${whenClosed} }
+    queues:
+      - { id: outages, skills: [{ skill: outage, min_level: 1 }], strategy: longest-idle${queueExtra} }
+      - { id: backup, skills: [{ skill: outage, min_level: 1 }], strategy: longest-idle }
+`
+
+t.test('a closed DDI (a holiday of its calendar): out_of_hours, then its forward, joined; never queued', async (t) => {
+  const far = fakeLeg('duty-phone')
+  const s = flowSetup({ tenantConfig: parseConfig(CLOSED_YAML('{ forward: "+33 6 12 00 00 00" }')), outside: async () => ({ ok: true, leg: far.leg }) })
+  await s.start()
+  await s.timers.advance(10)
+  t.match(s.eng.events[0], { type: 'out_of_hours', fields: { ddi: '+33972000001', reason: 'holiday:founders-day', handling: 'forward' } })
+  t.ok(Number(s.eng.events[0]!.fields['opens_at']) > s.timers.now(), 'with when it opens next')
+  t.match(s.eng.events[1], { type: 'forwarded', fields: { number: '+33612000000', reason: 'out-of-hours', outcome: 'answered' } })
+  t.same(s.caller.log.filter((l) => l.startsWith('connect')), ['connect:duty-phone'])
+  t.notOk(s.eng.ops().includes('enqueue'), 'never queued')
+  s.caller.hangUpFarEnd()
+  await s.timers.advance(10)
+  t.match(s.ending(), [{ outcome: 'forwarded', reason: 'caller-hangup' }])
+})
+
+t.test('a closed DDI with the closed message: played, then the end (refused, out-of-hours)', async (t) => {
+  const s = flowSetup({ tenantConfig: parseConfig(CLOSED_YAML('{ action: message }')) })
+  const started = s.start()
+  await s.timers.advance(1000)
+  await started
+  t.same(s.eng.events.map((e) => e.type), ['out_of_hours', 'call_ended'])
+  t.match(s.ending(), [{ outcome: 'refused', reason: 'out-of-hours' }])
+})
+
+t.test("a closed queue with a closed rule: the rule's target instead of when_closed", async (t) => {
+  const yaml = CLOSED_YAML('{ action: message }', ', calendar: office, overflow_rules: [{ when: { closed: true }, to: { queue: backup } }]').replace(', calendar: office, when_closed', ', when_closed')
+  const s = flowSetup({ tenantConfig: parseConfig(yaml) })
+  await s.start()
+  await s.timers.advance(10)
+  t.match(s.eng.events[0], { type: 'closed', fields: { queue: 'outages', action: 'overflow', target: 'queue:backup', reason: 'holiday:founders-day' } })
+  t.match(s.eng.calls.filter((c) => c.op === 'enqueue').map((c) => (c.args[0] as { queue: string }).queue), ['backup'])
+})
+
+t.test('the backup-site target: the copy of the queue at the backup site, keeping the place', async (t) => {
+  const yaml = `
+sites: [{ id: gosselies }, { id: mechelen }]
+tenants:
+  - id: gridco
+    name: GridCo
+    timezone: Europe/Paris
+    skills: [outage]
+    ddis:
+      - { number: "+33 9 72 00 00 01", queue: outages, site: gosselies, backup_site: mechelen }
+    queues:
+      - { id: outages, skills: [{ skill: outage, min_level: 1 }], strategy: longest-idle, overflow_rules: [{ when: { waiting_at_least: 10 }, to: { backup_site: true } }] }
+      - { id: lonely, skills: [{ skill: outage, min_level: 1 }], strategy: longest-idle }
+agents:
+  - { id: g1, site: gosselies, tenants: [gridco], skills: { gridco: { outage: 5 } } }
+  - { id: m1, site: mechelen, tenants: [gridco], skills: { gridco: { outage: 5 } } }
+`
+  const cfg = parseConfig(yaml)
+  t.same(cfg.tenants.get('gridco')!.queues.find((q) => q.id === 'outages@mechelen')!.overflowRules, [], 'the copy is at the backup already')
+  const s = flowSetup({ tenantConfig: cfg, media: false })
+  await s.start()
+  await s.flow.notice(overflow(s.call.id, 'backup-site', 'waiting'))
+  await s.timers.advance(10)
+  t.match(s.eng.calls.filter((c) => c.op === 'enqueue').map((c) => c.args[0]), [{ queue: 'outages' }, { queue: 'outages@mechelen', keepPlace: { seq: '7', enqueuedAt: 1000 }, priority: 20 }])
+  const bad = yaml.replace('queue: outages, site: gosselies', 'queue: lonely, site: gosselies').replace("to: { backup_site: true }", 'to: { backup_site: true }')
+  t.throws(() => parseConfig(bad, 'b.yaml'), /queues\/0\/overflow_rules\/0\/to\/backup_site: queue "outages" has no backup site/)
+})

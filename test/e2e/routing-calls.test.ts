@@ -1,6 +1,7 @@
 // End to end on the real stack (drachtio-server, FreeSWITCH, Redis, the service, SIPp): the
 // routing rules around the queues — overflow rules, closed DDIs, the on-call rota.
 import t from 'tap'
+import { onDuty } from '../../src/routing/on-call'
 import { freeUdpPort } from '../../src/stack/ports'
 import { runSipp, startSippUas } from '../../src/stack/sipp'
 import { requireBinaries } from '../helpers/binaries'
@@ -10,7 +11,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 t.test('routing rules over SIP', async (t) => {
   if (!requireBinaries(t, ['drachtio', 'freeswitch', 'sipp'])) return
-  const { config, fs, engine, registrar, channels, target, trunk, history } = await startMediaStack(t)
+  const { config, fs, engine, registrar, channels, target, trunk, history, carrierPort } = await startMediaStack(t)
   const until = async (what: string, ok: () => Promise<boolean>, ms = 10_000) => {
     const end = Date.now() + ms
     while (Date.now() < end) {
@@ -49,5 +50,57 @@ t.test('routing rules over SIP', async (t) => {
     t.ok(await fs.waitForChannels(0, 10_000), 'FreeSWITCH channels back to zero')
     t.equal(await channels.count(trunk, 'in'), 0)
     await engine.logout('alice').catch(() => undefined)
+  })
+
+  const endingOf = async (ddi: string) => {
+    let call: string | undefined
+    await until(`the end of the call to ${ddi}`, async () => {
+      const ev = await history()
+      call = ev.filter((e) => e['type'] === 'out_of_hours' && e['ddi'] === ddi).at(-1)?.['call']
+      return call !== undefined && ev.some((e) => e['type'] === 'call_ended' && e['call'] === call)
+    })
+    return (await history()).filter((e) => e['call'] === call)
+  }
+
+  t.test('closed hours: the closed message, then a hang-up; never queued', async (t) => {
+    const msg = await runSipp({ scenario: 'uac-caller-remote-bye', target, localIp: '127.0.0.2', args: ['-s', '+33972000021'], timeoutMs: 30_000 })
+    t.equal(msg.code, 0, `the caller heard the message and was hung up on: ${msg.errors}`)
+    const mine = await endingOf('+33972000021')
+    t.match(mine[0], { type: 'out_of_hours', reason: 'after-hours', handling: 'message', caller: '+33612345678' })
+    t.notOk(mine.some((e) => e['type'] === 'enqueued'), 'never queued')
+    t.match(mine.at(-1), { type: 'call_ended', outcome: 'refused', reason: 'out-of-hours' })
+    t.ok(await fs.waitForChannels(0, 10_000))
+    t.equal(await channels.count(trunk, 'in'), 0)
+  })
+
+  t.test('a holiday: voicemail, with the holiday named and when the line opens', async (t) => {
+    const vm = await runSipp({ scenario: 'uac-caller-bye-queued-rtp', target, localIp: '127.0.0.2', args: ['-s', '+33972000022', '-set', 'wait', '5000'], timeoutMs: 30_000 })
+    t.equal(vm.code, 0, `caller: ${vm.errors}`)
+    const mine = await endingOf('+33972000022')
+    t.match(mine[0], { type: 'out_of_hours', reason: 'holiday:founders-day', handling: 'voicemail' })
+    t.ok(Number(mine[0]!['opens_at']) > Date.now(), 'opens after the holiday')
+    t.match(mine.find((e) => e['type'] === 'voicemail'), { reason: 'out-of-hours' })
+    t.match(mine.at(-1), { type: 'call_ended', outcome: 'voicemail' })
+    t.ok(await fs.waitForChannels(0, 10_000))
+    t.equal(await channels.count(trunk, 'in'), 0)
+  })
+
+  t.test("on call: out of hours the call reaches the technician on duty on the carrier (a SIPp phone), marked on-call", async (t) => {
+    const technician = await startSippUas({ scenario: 'uas-agent-answer', localIp: '127.0.0.2', localPort: carrierPort, calls: 1, timeoutMs: 40_000, args: ['-set', 'ring', '500'] })
+    t.teardown(() => technician.stop())
+    const rtpPort = await freeUdpPort('127.0.0.2')
+    const caller = await runSipp({ scenario: 'uac-caller-media', target, localIp: '127.0.0.2', args: ['-s', '+33972000023', '-set', 'talk', '6000', '-set', 'rtp_port', String(rtpPort)], timeoutMs: 40_000 })
+    t.equal(caller.code, 0, `caller: ${caller.errors}`)
+    t.equal((await technician.done).code, 0, 'the technician answered')
+    const mine = await endingOf('+33972000023')
+    const duty = onDuty(config.tenants.get('gridco')!.onCall.get('night')!, 'Europe/Paris', new Date())
+    t.match(mine[0], { type: 'out_of_hours', handling: 'on-call' })
+    const fwd = mine.find((e) => e['type'] === 'forwarded')!
+    t.match(fwd, { reason: 'on-call', rota: 'night', technician: duty.id, number: duty.number, attempt: '1', outcome: 'answered' })
+    t.ok(Number(fwd['response_ms']) >= 500, `response time ${fwd['response_ms']} ms, the ring included`)
+    t.match(mine.at(-1), { type: 'call_ended', outcome: 'on-call' })
+    t.ok(await fs.waitForChannels(0, 10_000), 'FreeSWITCH channels back to zero')
+    t.equal(await channels.count(trunk, 'in'), 0)
+    t.equal(await channels.count(trunk, 'out'), 0, 'the outbound channel is given back')
   })
 })

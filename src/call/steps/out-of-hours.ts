@@ -1,12 +1,20 @@
 import type { ClosedHandling } from '../../config/model'
 import { resolvePrompt } from '../../media/prompts'
 import { callOrder } from '../../routing/on-call'
+import { tenantEntryStatus } from '../../routing/opening'
 import type { Call } from '../call'
 import type { CallerMedia, FlowDeps, OutsideLeg } from '../ports'
 import { forwardCall } from './forward'
 
 /** How long a closed DDI's forward number rings. */
 const FORWARD_RING_SECONDS = 30
+
+/** Whether the DDI the call reached is closed now (its calendar, widened by its extra hours and the caller's contract), and why. */
+export function ddiClosed(call: Call, at: number): { reason: string; opensAt?: number } | undefined {
+  if (!call.tenant.ddis.some((d) => d.number === call.presented)) return undefined
+  const s = tenantEntryStatus(call.tenant, { ddi: call.presented, attributes: call.attributes, caller: call.callerNumber }, new Date(at))
+  return s.open ? undefined : { reason: s.reason, ...(s.opensAt ? { opensAt: s.opensAt.getTime() } : {}) }
+}
 
 export type AfterHours = { kind: 'voicemail' } | { kind: 'end'; reason: string } | { kind: 'joined'; leg: OutsideLeg }
 
