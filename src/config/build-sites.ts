@@ -24,6 +24,7 @@ export function queuesReached(tenant: Tenant, ddi: Ddi): string[] {
     if (!q || out.has(q.id)) return
     out.add(q.id)
     if (q.overflow.kind === 'queue') addQueue(q.overflow.queue)
+    for (const r of q.overflowRules ?? []) if (r.to.kind === 'queue') addQueue(r.to.queue)
   }
   const visit = (id: string): void => {
     const m = tenant.ivrs.find((x) => x.id === id)

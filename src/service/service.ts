@@ -91,7 +91,7 @@ export class Service {
     this.engine = new AcdEngine(this.redis, config, { instanceId: env.instanceId, logger: this.log, metrics: this.metrics })
     this.watch = new InstanceWatch(this.redis, this.engine, this.log)
     if (env.site !== undefined && !config.sites.has(env.site)) throw new EnvError('SITE', `"${env.site}" is not a site of ${env.configPath} (its sites: ${[...config.sites.keys()].join(', ') || 'none'})`)
-    this.sites = new SiteWatch(this.engine, env.site, { drainAsked: (asked) => this.followDrain(asked) }, this.log)
+    this.sites = new SiteWatch(this.engine, env.site, { drainAsked: (asked) => this.followDrain(asked) }, this.log, this.metrics)
     this.outbox = new EngineOutbox(this.log)
     this.offers = new OfferListener(this.redis, env.instanceId, (n) => this.engine.emit('notice', n), this.log)
     this.channels = new TrunkChannels(this.redis, config, env.instanceId)

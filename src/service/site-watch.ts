@@ -1,7 +1,8 @@
 import type { AcdEngine } from '../acd/engine'
 import { SiteControl } from '../acd/sites'
-import type { SiteRecord } from '../routing/sites'
+import { SITE_STATES, type SiteRecord } from '../routing/sites'
 import type { Logger } from '../telemetry/logger'
+import type { Metrics } from '../telemetry/metrics'
 
 /** How often the sites' states are read (and the automatic checks run). */
 export const SITE_POLL_MS = 1000
@@ -29,6 +30,7 @@ export class SiteWatch {
     private readonly ownSite: string | undefined,
     private readonly instance: InstanceDrain,
     private readonly log: Logger,
+    private readonly metrics?: Pick<Metrics, 'siteState'>,
   ) {
     this.control = new SiteControl(engine.redis, engine, log)
   }
@@ -46,6 +48,7 @@ export class SiteWatch {
         const record = firstNotUp(states, site.id)
         const was = this.last.get(site.id)
         this.last.set(site.id, record.state)
+        for (const state of SITE_STATES) this.metrics?.siteState.set({ site: site.id, state }, state === record.state ? 1 : 0)
         if (was !== undefined && was !== record.state) this.log.info({ site: site.id, from: was, to: record.state, reason: record.reason }, `site ${site.id} is ${record.state}`)
         if (record.state === 'down') await this.control.switch(site.id, 'down', record.reason || 'manual')
         else if (record.state === 'draining') {

@@ -14,6 +14,7 @@ export class Metrics {
   readonly activeCalls: Gauge<'tenant'>
   readonly sipRequests: Counter<'method' | 'status'>
   readonly callsLost: Counter<'tenant'>
+  readonly siteState: Gauge<'site' | 'state'>
   readonly probeUp: Gauge<'tenant' | 'probe'>
   readonly probeSetupSeconds: Histogram<'tenant' | 'probe'>
   readonly probeRuns: Counter<'tenant' | 'probe' | 'result'>
@@ -48,6 +49,7 @@ export class Metrics {
     this.activeCalls = new Gauge({ name: 'sip_active_calls', help: 'Calls in progress on this instance', labelNames: ['tenant'], registers: r })
     this.sipRequests = new Counter({ name: 'sip_requests_total', help: 'SIP requests answered', labelNames: ['method', 'status'], registers: r })
     this.callsLost = new Counter({ name: 'acd_calls_lost_total', help: 'Calls ended by the recovery of an instance that stopped (each also in its tenant history)', labelNames: ['tenant'], registers: r })
+    this.siteState = new Gauge({ name: 'acd_site_state', help: 'The state of each site as this instance sees it: 1 for its state, 0 for the others', labelNames: ['site', 'state'], registers: r })
     this.probeUp = new Gauge({ name: 'acd_probe_up', help: "A probe's last run (any instance's): 1 success, 0 failure (README: Probes)", labelNames: ['tenant', 'probe'], registers: r })
     this.probeSetupSeconds = new Histogram({
       name: 'acd_probe_setup_seconds',

@@ -19,7 +19,7 @@ import { parseConfig } from '../../src/config/load'
 import { readHistory } from '../../src/events/history'
 import { generatePromptSet } from '../../src/media/prompt-set'
 import type { DrillReport } from '../../src/sites/drill-report'
-import { startApp } from '../../src/stack/app'
+import { readLog, startApp } from '../../src/stack/app'
 import { startDrachtio } from '../../src/stack/drachtio'
 import { startFreeswitch } from '../../src/stack/freeswitch'
 import { runSipp, startSippUas } from '../../src/stack/sipp'
@@ -196,4 +196,11 @@ t.test('site failover during live traffic: answered once by a live site, none lo
   t.equal(health['drain'], undefined)
   const status = await run('src/sites/cli.ts', ['status'], cliEnv)
   t.match(status.out, /gosselies \(pool sites\): up since .* \(drill\); waiting 0, agents logged in 12/)
+
+  // the site drained: nothing in progress there, so drained at once; /health and the log say so
+  t.equal((await run('src/sites/cli.ts', ['drain', 'gosselies', '--reason', 'maintenance'], cliEnv)).code, 0)
+  for (const until = Date.now() + 5000; Date.now() < until; await sleep(200)) if (((health = await app.health())['sites'] as Record<string, string>)['gosselies'] === 'drained') break
+  t.same(health['sites'], { gosselies: 'drained' }, '/health: the site is drained')
+  t.ok(readLog(app.logFile).some((l) => l['msg'] === 'site gosselies drained: no call left at the site'), 'the log says so')
+  t.equal((await run('src/sites/cli.ts', ['up', 'gosselies'], cliEnv)).code, 0)
 })

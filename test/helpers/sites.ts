@@ -17,6 +17,7 @@ tenants:
     timezone: Europe/Brussels
     pool: shared
     skills: [sales, support]
+    trunks: [{ id: acme-carrier, allowed_sources: [127.0.0.9/32], max_inbound: 5, max_outbound: 2, outbound_proxy: "127.0.0.9:5060" }]
     ddis:
       - { number: "+32 71 00 00 01", queue: support, site: gosselies, backup_site: mechelen }
     queues:
@@ -28,6 +29,8 @@ tenants:
         max_wait_seconds: 600
         priority_rules: [{ when: { urgency: critical }, priority: 90 }]
         escalation: [{ after_seconds: 30, min_level: 2 }]
+        referent_wait_seconds: 60
+        callback: { offer_after_seconds: 30, max_attempts: 3, retry_seconds: { busy: 60, no-answer: 60, failed: 60 }, expire_seconds: 3600 }
       - id: support
         skills: [{ skill: support, min_level: 1 }]
         strategy: ring-all
@@ -49,7 +52,7 @@ tenants:
         wrap_up_seconds: 0
 agents:
   - { id: g1, site: gosselies, tenants: [acme], skills: { acme: { sales: 6, support: 3 } } }
-  - { id: g2, site: gosselies, tenants: [acme], skills: { acme: { sales: 9, support: 8 } } }
+  - { id: g2, site: gosselies, tenants: [acme], skills: { acme: { sales: 9, support: 8 } }, referent_for: { acme: [CUST-1] } }
   - { id: m1, site: mechelen, tenants: [acme], skills: { acme: { sales: 6, support: 5 } } }
   - { id: x1, tenants: [acme, globex], skills: { acme: { support: 5 }, globex: { help: 5 } } }
 `

@@ -61,3 +61,20 @@ t.test('an IVR leads the backup to the same menus: every queue it reaches has it
   const ids = c.tenants.get('acme')!.queues.map((q) => `${q.id}:${q.site ?? '-'}`)
   t.same(ids, ['sales:gosselies', 'support:gosselies', 'back-office:gosselies', 'sales@mechelen:mechelen', 'support@mechelen:mechelen', 'back-office@mechelen:mechelen'], 'through the sub-menu too')
 })
+
+t.test('an overflow rule to the backup site: the copy has none of its own; refused where there is no copy', async (t) => {
+  const rule = (queue: string) => SITES_YAML.replace(`      - id: ${queue}\n`, `      - id: ${queue}\n        overflow_rules: [{ when: { waiting_at_least: 3 }, to: { backup_site: true } }]\n`)
+  const c = parseConfig(rule('sales'), 'sites.yaml')
+  const queues = c.tenants.get('acme')!.queues
+  t.equal(queues.find((q) => q.id === 'sales')!.backup, 'sales@mechelen')
+  t.same(queues.find((q) => q.id === 'sales@mechelen')!.overflowRules, [], 'the copy has no backup of its own')
+  t.same(problems(rule('back-office')), ['sites.yaml: /tenants/0/queues/2/overflow_rules/0/to/backup_site: queue "back-office" has no backup site: no DDI with a backup_site leads to it'])
+})
+
+t.test('a queue an overflow rule leads to is at the site of the DDI, with its copy', async (t) => {
+  const yaml = SITES_YAML.replace('      - id: support\n', '      - id: support\n        overflow_rules: [{ when: { waiting_at_least: 3 }, to: { queue: back-office } }]\n')
+  const c = parseConfig(yaml, 'sites.yaml')
+  const queues = c.tenants.get('acme')!.queues
+  t.match(queues.find((q) => q.id === 'back-office'), { site: 'gosselies', backup: 'back-office@mechelen' })
+  t.match(queues.find((q) => q.id === 'support@mechelen')!.overflowRules, [{ to: { kind: 'queue', queue: 'back-office@mechelen' } }], "the copy's rule leads to the copy")
+})
