@@ -52,5 +52,9 @@ export async function busyDay(t: Test) {
   await engine.callbackResult('globex', 'help', 'cb', 'connected')
   clock.advance(45_000)
   await engine.complete('globex', 'cb', 'caller')
+  // a connected call the ACD lost is told again by its instance, then ends
+  await engine.restoreConnected({ tenant: 'acme', id: 'r1', queue: 'sales', agent: 'a3', arrivedAt: clock.now() - 20_000, answeredAt: clock.now() - 15_000, attributes: {} })
+  clock.advance(10_000)
+  await engine.complete('acme', 'r1', 'caller')
   return fixture
 }
