@@ -4,6 +4,7 @@
 // trunk channel, the agents' sessions from its last snapshot), so the call ends normally in the
 // new history (restored, completed, call_ended) and no agent is left in a wrong state.
 import t from 'tap'
+import { keys } from '../../src/acd/keys'
 import { readHistory } from '../../src/events/history'
 import { RtpEndpoint } from '../../src/media/rtp-endpoint'
 import { describeTone } from '../../src/media/tone'
@@ -39,6 +40,11 @@ t.test('Redis restarted empty mid-call: media kept, the call and the agents rest
   const before = await engine.agentState('alice')
   t.equal(before.state, 'on-call', 'alice is connected to the caller')
   const callId = before.call!.split('/')[1]!
+  // a second caller waits in the queue (alice is busy) and hangs up after the outage
+  const waiter = runSipp({ scenario: 'uac-caller-bye-queued', target, localIp: '127.0.0.2', args: ['-s', '+33972000001', '-set', 'wait', '9000'], timeoutMs: 60_000 })
+  let waiting: string | undefined
+  for (const until = Date.now() + 10_000; !waiting && Date.now() < until; await sleep(100)) waiting = (await redis.zrange(keys.queueWaiting('e2e', 'gridco', 'outages'), 0, 0))[0]
+  t.ok(waiting, 'a second caller waits in outages')
   await sleep(2500) // a heartbeat's snapshot of the agents' sessions
 
   await redis.set('test:marker', 'before the restart')
@@ -60,12 +66,15 @@ t.test('Redis restarted empty mid-call: media kept, the call and the agents rest
   t.ok(restored, 'alice is on-call on the same call again, emma paused again')
   t.match(await engine.callState('gridco', callId), { state: 'connected', agent: 'alice', queue: 'outages' })
   t.equal((await engine.agentState('emma')).reason, 'lunch', "emma's pause keeps its reason")
-  t.equal(await channels.count(trunk, 'in'), 1, "the call's trunk channel is counted again")
+  t.match(await engine.callState('gridco', waiting!), { state: 'waiting', queue: 'outages' }, 'the waiting caller is back in its queue')
+  t.equal(await channels.count(trunk, 'in'), 2, "the calls' trunk channels are counted again")
   t.ok(readLog(app.logFile).some((l) => l['msg'] === 'the ACD state was lost with Redis: what this instance holds is told again' && l['connected'] === 1), 'the restoration is logged')
   const after = Date.now()
   await sleep(1500)
   t.ok(rtp.heard(ALICE_HZ, after).presence >= 0.6, 'and still after it')
 
+  const w = await waiter
+  t.equal(w.code, 0, `the waiting caller hung up: ${w.errors}`)
   const c = await caller
   t.equal(c.code, 0, `the call went to its end: ${c.errors}`)
   let alice = ''
@@ -76,7 +85,8 @@ t.test('Redis restarted empty mid-call: media kept, the call and the agents rest
   t.equal(alice, 'available', 'alice is free after the wrap-up, not stuck on-call or logged out')
   const history = await readHistory(redis, 'e2e', 'gridco')
   t.same(history.filter((e) => 'call' in e && e.call === callId).map((e) => e.type), ['restored', 'completed', 'call_ended'], "the call's record in the history since the restart, complete and once")
-  t.match(history.find((e) => e.type === 'call_ended'), { outcome: 'answered', agent: 'alice' })
+  t.match(history.find((e) => e.type === 'call_ended' && e.call === callId), { outcome: 'answered', agent: 'alice' })
+  t.same(history.filter((e) => 'call' in e && e.call === waiting).map((e) => e.type), ['enqueued', 'abandoned', 'call_ended'], "the waiting caller's record too")
   t.ok(await fs.waitForChannels(0, 10_000), 'FreeSWITCH channels back to zero')
   t.equal(await channels.count(trunk, 'in'), 0, 'trunk channels back to zero')
   await engine.logout('alice').catch(() => undefined)
