@@ -63,10 +63,15 @@ export class StateWatch {
     const agents = new Map<string, AgentSnapshot>()
     for (const pool of this.deps.engine.pools()) {
       if ((await this.deps.redis.get(keys.epoch(pool))) !== this.epochs.get(pool)) return // lost: keep the last one
-      for (const id of await this.deps.redis.smembers(keys.agents(pool))) {
-        const [state, tenants, reason, call] = await this.deps.redis.hmget(keys.agent(pool, id), 'state', 'tenants', 'reason', 'call')
+      const ids = await this.deps.redis.smembers(keys.agents(pool))
+      const batch = this.deps.redis.pipeline()
+      for (const id of ids) batch.hmget(keys.agent(pool, id), 'state', 'tenants', 'reason', 'call')
+      const rows = ids.length ? ((await batch.exec()) ?? []) : []
+      ids.forEach((id, i) => {
+        const [err, fields] = rows[i] ?? [null, []]
+        const [state, tenants, reason, call] = (err ? [] : (fields as (string | null)[])) as (string | null | undefined)[]
         if (state && state !== 'logged-out') agents.set(id, { state, tenants: (tenants ?? '').split(',').filter(Boolean), reason: reason ?? '', call: call ?? '' })
-      }
+      })
     }
     this.agents = agents
     this.ownCalls = new Set(this.deps.calls().map((f) => `${f.call.tenant.id}/${f.call.id}`))
