@@ -7,6 +7,7 @@ import type { CallFlowEvent } from '../events/contract'
 import { HISTORY_MAX_LEN } from '../events/history'
 import { keys } from './keys'
 import { callPosition, queueSnapshot } from './queries'
+import { qualify } from './qualify'
 import { AcdError, type CallbackOutcome, type CallPosition, type CallState, type EnqueueRequest, type EnqueueResult, type InstanceRecovery, type Notice, type QueueSnapshot } from './types'
 import { EngineAgents } from './engine-agents'
 
@@ -178,6 +179,24 @@ export class AcdEngine extends EngineAgents {
     if (reply['state'] !== 'recovered') return undefined
     const ended = Array.isArray(reply['ended']) ? (reply['ended'] as InstanceRecovery['ended']) : []
     return { adopted: Number(reply['adopted']), released: Number(reply['released']), ended }
+  }
+
+  /**
+   * A connected call the ACD lost (Redis came back empty), told again by the instance carrying it:
+   * connected to its agent, the agent on-call in a session of the call's tenant and the tenants
+   * compatible with it (see restore_call.lua). 'exists' when the ACD still knows the call.
+   */
+  async restoreConnected(c: { tenant: string; id: string; queue: string; agent: string; arrivedAt: number; answeredAt: number; caller?: string; attributes: Record<string, string> }): Promise<'restored' | 'exists'> {
+    const agent = this.config.agents.get(c.agent)
+    if (!agent) throw new AcdError('NO_SUCH_AGENT', `unknown agent "${c.agent}"`)
+    const session = [c.tenant]
+    for (const t of agent.tenants) {
+      if (session.includes(t) || this.config.tenants.get(t)?.pool !== this.poolOf(c.tenant)) continue
+      if (!session.some((s) => this.config.tenants.get(s)!.incompatibleWith.includes(t))) session.push(t)
+    }
+    const quals = qualify(this.config, agent, session).flatMap((q) => [q.qid, `${q.step}|${q.position}|${q.level}|${q.strategy}|${q.steps}`])
+    const reply = await this.run('restore_call', this.poolOf(c.tenant), c.tenant, c.id, c.queue, c.agent, c.arrivedAt, c.answeredAt, c.caller ?? '', JSON.stringify(c.attributes), session.join(','), ...quals)
+    return reply['state'] as 'restored' | 'exists'
   }
 
   /** Takes offers/notices other instances queued for this one (non-blocking). */

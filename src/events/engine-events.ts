@@ -51,6 +51,17 @@ export const ENGINE_EVENTS = {
       callback: { kind: 'string', optional: true, doc: 'for a callback, the number the customer is called on' },
     },
   },
+  restored: {
+    by: 'engine',
+    doc: "A connected call the ACD lost (Redis came back without its state) was told again by the instance carrying it: the call is connected to the agent, now on-call.",
+    fields: {
+      call: CALL,
+      queue: QUEUE,
+      agent: { kind: 'string', doc: 'the agent connected to the call' },
+      answered_at: { kind: 'time', doc: 'when the agent answered, as the instance remembers it' },
+      wait_ms: WAIT_MS,
+    },
+  },
   completed: {
     by: 'engine',
     doc: "A connected call ended; the agent's next state is told here.",

@@ -23,6 +23,7 @@ import { OfferListener } from './offer-listener'
 import { SITE_POLL_MS, SiteWatch } from './site-watch'
 import { EnvError } from '../redis/settings'
 import { ProbeService, udpAddress } from '../probes/probe-service'
+import { StateWatch } from './state-watch'
 
 /** Heartbeat period and lifetime: an instance that stops is noticed by the others within ~8 s. */
 const HEARTBEAT_MS = 2000
@@ -65,6 +66,7 @@ export class Service {
   private drainAsked = false
   private readonly probes: ProbeService
   private frontDoor?: string
+  private readonly stateWatch: StateWatch
 
   constructor(readonly env: ServiceEnv) {
     this.log = createLogger({ level: env.logLevel, name: 'acd' }).child({ instance: env.instanceId })
@@ -84,6 +86,7 @@ export class Service {
       this.log.info({ dependency: 'redis' }, 'redis is back: configuration written again')
       this.engine
         .applyConfig(this.store.current)
+        .then(() => this.stateWatch.check())
         .then(() => this.outbox.flush())
         .catch((err: unknown) => this.log.error({ err }, 'configuration could not be written after redis came back'))
     })
@@ -124,6 +127,7 @@ export class Service {
         ),
     })
     this.frontEnd.attach(this.srf)
+    this.stateWatch = new StateWatch({ redis: this.redis, engine: this.engine, channels: this.channels, calls: () => this.frontEnd.liveCalls(), log: this.log })
     this.store.on('changed', (c) => {
       this.engine
         .applyConfig(c)
@@ -196,6 +200,7 @@ export class Service {
     await this.http.listen({ host: this.env.httpHost, port: this.env.httpPort })
     this.log.info({ port: this.env.httpPort }, 'http listening (/health, /metrics)')
     await this.untilReady(() => this.engine.applyConfig(this.store.current), 'redis')
+    await this.untilReady(() => this.stateWatch.begin(), 'redis')
     this.connectDrachtio()
     for (const fs of this.env.freeswitch) void this.connectMedia(fs)
     this.timers.push(setInterval(() => void this.tick(), 200))
@@ -292,6 +297,7 @@ export class Service {
       await this.channels.heartbeat(ALIVE_TTL_MS)
       if (this.outbox.size) await this.outbox.flush()
       await this.watch.announce()
+      await this.stateWatch.snapshot()
       for (const r of await this.watch.sweep()) for (const [tenant, n] of Object.entries(r.lost)) this.metrics.callsLost.inc({ tenant }, n)
       const released = await this.channels.sweep()
       if (released > 0) this.log.warn({ released }, 'released trunk channels of instances that stopped')

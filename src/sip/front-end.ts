@@ -79,6 +79,11 @@ export class SipFrontEnd {
     return this.calls.size
   }
 
+  /** The calls this instance carries now. */
+  liveCalls(): CallFlow[] {
+    return [...this.calls.values()]
+  }
+
   /** Calls between their INVITE and the caller being answered (or refused). */
   get callsInSetup(): number {
     return this.setup

@@ -65,7 +65,7 @@ export async function inboundCall(deps: CallDeps, req: Srf.SrfRequest, res: Srf.
   const flow = callFlow({ ...deps, metrics }, call, log, timers, () => req.body, probe ? probeEngine(engine, probe) : engine)
   const entry: Entry = ddi.entry.kind === 'ivr' ? { kind: 'ivr', ivr: ddi.entry.ivr } : { kind: 'queue' }
   const answer = () => leg.answer().finally(() => deps.setupDone?.())
-  return { flow, run: () => flow.start(leg, entry, { ddi: ddi.number, trunk: trunk.id }, answer) }
+  return { flow, run: () => flow.start(leg, entry, { ddi: ddi.number, trunk: trunk.id, ...(probe ? { probe: probe.id } : {}) }, answer) }
 }
 
 /** The call flow of a call, wired to SIP: the agent dialer and the outside dialer. */

@@ -29,7 +29,7 @@ t.test('every key of the layout sits in the pool slot; tenant data carries the t
   // the keys that carry no tenant: pool-wide, per agent (shared by the pool's tenants), per instance
   t.same(
     names.filter((n) => !paramsOf(n).includes('tenant')),
-    ['settings', 'seq', 'timers', 'agents', 'agent', 'agentQuals', 'agentReferred', 'offers', 'alive', 'instances', 'instanceCalls', 'sites', 'drains'],
+    ['settings', 'epoch', 'seq', 'timers', 'agents', 'agent', 'agentQuals', 'agentReferred', 'offers', 'alive', 'instances', 'instanceCalls', 'sites', 'drains'],
   )
 })
 

@@ -8,6 +8,7 @@ export const SAMPLES: Sample = {
   reserved: { type: 'reserved', call: 'c1', queue: 'sales', agents: ['a1', 'a2'], wait_ms: 3000, attempt: 1 },
   returned: { type: 'returned', call: 'c1', queue: 'sales', agent: 'a1', reason: 'ring-timeout' },
   connected: { type: 'connected', call: 'c1', queue: 'sales', agent: 'a2', wait_ms: 4000, callback: '+447700900123' },
+  restored: { type: 'restored', call: 'c9', queue: 'sales', agent: 'a2', answered_at: 1_700_000_000_000, wait_ms: 4000 },
   completed: { type: 'completed', call: 'c1', queue: 'sales', agent: 'a2', agent_state: 'wrap-up', talk_ms: 60_000, wait_ms: 4000, ended_by: 'agent' },
   abandoned: { type: 'abandoned', call: 'c2', queue: 'sales', stage: 'ringing', wait_ms: 12_000 },
   overflowed: { type: 'overflowed', call: 'c3', queue: 'support', reason: 'max-wait', target: 'queue:sales', wait_ms: 100_000 },

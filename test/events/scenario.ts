@@ -70,5 +70,9 @@ export async function busyDay(t: Test) {
   clock.advance(1000)
   await new SiteControl(engine.redis, engine).switchPool({ pool: 'shared', agents: ['a3'], queues: [['acme', 'support', 'sales']], tenants: ['acme'] }, 'west', 'down', 'drill')
   await engine.abandon('acme', 'mv')
+  // a connected call the ACD lost is told again by its instance, then ends
+  await engine.restoreConnected({ tenant: 'acme', id: 'r1', queue: 'sales', agent: 'a3', arrivedAt: clock.now() - 20_000, answeredAt: clock.now() - 15_000, attributes: {} })
+  clock.advance(10_000)
+  await engine.complete('acme', 'r1', 'caller')
   return fixture
 }
