@@ -81,3 +81,10 @@ t.test("the call flow's opening step asks the calendars with the call's DDI, att
   t.same(openingCheck(ivrCall, at), { open: true }, 'a contract chosen in the IVR')
   t.match(openingCheck(new Call(brux, { queue: 'desk', presented: plain }), bxl('2026-12-24 10:00').getTime()), { open: false, reason: 'holiday:christmas-eve' })
 })
+
+t.test('a blind transfer to a queue closed by its calendar is refused, on the clock given', async (t) => {
+  const { transferTarget } = await import('../../src/routing/transfer')
+  t.same(transferTarget(config, 'brux', 'queue-helpdesk', bxl('2026-12-01 10:00')), { kind: 'queue', queue: 'helpdesk' })
+  t.match(transferTarget(config, 'brux', 'queue-helpdesk', bxl('2026-12-01 17:30')), { kind: 'refused', status: 403, reason: /helpdesk is closed/ })
+  t.match(transferTarget(config, 'brux', '+3225551233', bxl('2026-12-05 10:00')), { kind: 'refused', status: 403, reason: /closed/ }, 'by DDI too: support is closed on Saturday')
+})

@@ -54,7 +54,7 @@ export function askTransfer(
   flow: FlowControls,
 ): { status: number; reason?: string } {
   if (!flow.isConnectedAgent(leg)) return { status: 481, reason: 'no call to transfer' }
-  const decision = transferTarget(deps.engine.platform, call.tenant.id, target)
+  const decision = transferTarget(deps.engine.platform, call.tenant.id, target, new Date(deps.timers.now()))
   if (decision.kind === 'refused') {
     deps.log.warn({ agent: call.agent, target, reason: decision.reason }, 'transfer refused')
     return { status: decision.status, reason: decision.reason }
