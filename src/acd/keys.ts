@@ -14,7 +14,7 @@ export const KEY_LAYOUT = {
   settings: { key: 'settings', type: 'hash', holds: 'pool settings (`max_no_answer`)' },
   epoch: { key: 'epoch', type: 'string', holds: "the pool's state incarnation: a new one after Redis lost the state (the instances then restore what they hold)" },
   seq: { key: 'seq', type: 'string', holds: 'arrival counter (FIFO within a priority)' },
-  timers: { key: 'timers', type: 'zset', holds: 'due time → `res|T/C`, `esc|T/C`, `ref|T/C`, `max|T/C`, `cbr|T/C` (callback retry), `wrap|A`, `cbh|T/C` (callback calling hours close), `brc|T/C|Q|due|urgency|number` (callback due time)' },
+  timers: { key: 'timers', type: 'zset', holds: 'due time → `res|T/C`, `esc|T/C`, `ref|T/C`, `max|T/C`, `cbr|T/C` (callback retry), `ovr|T/C` (waited overflow rule), `wrap|A`, `cbh|T/C` (callback calling hours close), `brc|T/C|Q|due|urgency|number` (callback due time)' },
   agents: { key: 'agents', type: 'set', holds: 'logged-in agents' },
   agent: { key: 'agent:<agent>', type: 'hash', holds: 'state, tenants, call, idle_since, calls, talk_ms, rna, reason, pause_pending' },
   agentQuals: { key: 'agent:<agent>:quals', type: 'hash', holds: '`T/Q` → `step|position|level|strategy|steps` for the session' },
