@@ -40,13 +40,6 @@ redis.call('DEL', K.agentQuals(agentId))
 redis.call('SREM', K.agents(), agentId)
 redis.call('HDEL', ak, 'call', 'pause_pending')
 setAgentState(agentId, a, 'logged-out', now, '')
-for _, ref in ipairs(redis.call('ZRANGE', K.agentReferred(agentId), 0, -1)) do
-  local c = loadCall(ref)
-  if c and c.state == 'referred' then
-    redis.call('ZREM', K.timers(), 'ref|' .. ref)
-    referredToQueue(ref, c, now)
-  end
-end
-redis.call('DEL', K.agentReferred(agentId))
+referredFallBack(agentId, now)
 for _, tq in ipairs(left) do unstaffedQueue(tq[1], tq[2], now) end
 return finish({ state = 'logged-out' })

@@ -79,14 +79,7 @@ local function leaveQueues()
       end
       redis.call('DEL', K.agentQuals(agentId))
     end
-    for _, ref in ipairs(redis.call('ZRANGE', K.agentReferred(agentId), 0, -1)) do
-      local c = loadCall(ref)
-      if c and c.state == 'referred' then
-        redis.call('ZREM', K.timers(), 'ref|' .. ref)
-        referredToQueue(ref, c, now)
-      end
-    end
-    redis.call('DEL', K.agentReferred(agentId))
+    referredFallBack(agentId, now)
   end
   -- then the rings (no agent of the site is left to take a call back in its place)
   for _, agentId in ipairs(agents) do

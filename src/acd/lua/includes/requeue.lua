@@ -33,3 +33,15 @@ local function referredToQueue(ref, c, now)
   redis.call('ZREM', K.agentReferred(c.referent), ref)
   rejoinQueue(ref, c, now)
 end
+
+-- The agent no longer takes calls: every call waiting for it as their referent falls back.
+local function referredFallBack(agentId, now)
+  for _, ref in ipairs(redis.call('ZRANGE', K.agentReferred(agentId), 0, -1)) do
+    local c = loadCall(ref)
+    if c and c.state == 'referred' then
+      redis.call('ZREM', K.timers(), 'ref|' .. ref)
+      referredToQueue(ref, c, now)
+    end
+  end
+  redis.call('DEL', K.agentReferred(agentId))
+end
