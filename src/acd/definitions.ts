@@ -1,6 +1,28 @@
-import type { PlatformConfig, Queue } from '../config/model'
+import type { OverflowRule, OverflowTarget, PlatformConfig, Queue } from '../config/model'
 import type { RedisLike } from '../redis/connect'
 import { keys } from './keys'
+import { laneQueue } from '../config/probes'
+
+/** An overflow target as the scripts and the overflow notices spell it. */
+export function overflowTargetCode(t: OverflowTarget): string {
+  if (t.kind === 'queue') return `queue:${t.queue}`
+  if (t.kind === 'number') return `number:${t.number}`
+  return t.kind
+}
+
+/** The overflow rules the engine applies (all but `closed`, which the call flow applies), as JSON. */
+export function engineRules(rules: OverflowRule[]): string {
+  const out = rules.flatMap((r) => {
+    const t = overflowTargetCode(r.to)
+    const w = r.when
+    if (w.kind === 'waited') return [{ k: 'waited', v: Math.round(w.seconds * 1000), t }]
+    if (w.kind === 'waiting') return [{ k: 'waiting', v: w.atLeast, t }]
+    if (w.kind === 'no-agents') return [{ k: 'no-agents', t }]
+    if (w.kind === 'estimated-wait') return [{ k: 'estimated-wait', v: Math.round(w.seconds * 1000), t }]
+    return []
+  })
+  return out.length ? JSON.stringify(out) : ''
+}
 
 /** A queue's definition as the scripts read it (keys.queue). */
 export function queueDefinition(q: Queue): Record<string, string | number> {
@@ -14,7 +36,8 @@ export function queueDefinition(q: Queue): Record<string, string | number> {
     sl_ms: Math.round(q.serviceLevel.seconds * 1000),
     esc: q.escalation.map((e) => Math.round(e.afterSeconds * 1000)).join(','),
     steps: q.escalation.length + 1,
-    overflow: q.overflow.kind === 'queue' ? `queue:${q.overflow.queue}` : q.overflow.kind,
+    overflow: overflowTargetCode(q.overflow),
+    rules: engineRules(q.overflowRules),
   }
 }
 
@@ -48,6 +71,11 @@ export async function writeDefinitions(redis: RedisLike, config: PlatformConfig)
   for (const tenant of config.tenants.values()) {
     const list = byPool.get(tenant.pool) ?? []
     for (const q of tenant.queues) list.push([keys.queue(tenant.pool, tenant.id, q.id), queueDefinition(q)])
+    // each probe's lane of its queue (see src/config/probes.ts)
+    for (const p of config.probes?.probes.filter((x) => x.tenant === tenant.id) ?? []) {
+      const base = tenant.queues.find((q) => q.id === p.queue)!
+      list.push([keys.queue(tenant.pool, tenant.id, laneQueue(base, p).id), queueDefinition(laneQueue(base, p))])
+    }
     byPool.set(tenant.pool, list)
   }
   const pools = [...byPool.keys()]

@@ -1,5 +1,4 @@
 import { keys } from './keys'
-import { qualify } from './qualify'
 import { AcdError, type AgentState } from './types'
 import { EngineCore } from './engine-core'
 
@@ -23,7 +22,7 @@ export class EngineAgents extends EngineCore {
     }
     const pools = new Set(session.map((t) => this.poolOf(t)))
     const pool = [...pools][0]!
-    const quals = qualify(this.config, agent, session).flatMap((q) => [q.qid, `${q.step}|${q.position}|${q.level}|${q.strategy}|${q.steps}`])
+    const quals = this.qualifications(agent, session, pool).flatMap((q) => [q.qid, `${q.step}|${q.position}|${q.level}|${q.strategy}|${q.steps}`])
     const reply = await this.run('login', pool, agentId, session.join(','), ...quals)
     return reply['state'] as AgentState
   }

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { PlatformConfig, Queue } from '../config/model'
 import { queueOf } from '../config/model'
+import { laneQueueOf } from '../config/probes'
 import { silentLogger, type Logger } from '../telemetry/logger'
 import type { Metrics } from '../telemetry/metrics'
 import type { RedisLike } from '../redis/connect'
@@ -10,6 +11,8 @@ import { ID_PATTERN, keys, poolPrefix } from './keys'
 import { qualify } from './qualify'
 import { acdScripts, type ScriptCaller, type ScriptName } from './scripts'
 import { AcdError, type Notice } from './types'
+import { SiteView } from '../routing/sites'
+import type { Agent } from '../config/model'
 
 export interface EngineOptions {
   /** This instance's id: offers for calls it owns come back to it. */
@@ -35,6 +38,8 @@ export class EngineCore extends EventEmitter {
   protected readonly scripts: Record<ScriptName, ScriptCaller>
   protected readonly log: Logger
   protected readonly metrics: Metrics | undefined
+  /** The sites' states as this instance last read them (the service's site watch keeps it). */
+  readonly sites = new SiteView()
 
   constructor(
     readonly redis: RedisLike,
@@ -92,7 +97,7 @@ export class EngineCore extends EventEmitter {
         }
         const stored = (await this.redis.hget(keys.agent(pool, agentId), 'tenants')) ?? ''
         const session = stored.split(',').filter((t) => agent.tenants.includes(t) && this.config.tenants.get(t)?.pool === pool)
-        const quals = qualify(this.config, agent, session).flatMap((q) => [q.qid, `${q.step}|${q.position}|${q.level}|${q.strategy}|${q.steps}`])
+        const quals = this.qualifications(agent, session, pool).flatMap((q) => [q.qid, `${q.step}|${q.position}|${q.level}|${q.strategy}|${q.steps}`])
         const reply = await this.run('requalify', pool, agentId, session.join(','), ...quals)
         if (reply['changed'] === true) {
           changed++
@@ -101,6 +106,12 @@ export class EngineCore extends EventEmitter {
       }
     }
     return changed
+  }
+
+  /** The queues an agent takes in a session: none while its site is down. */
+  protected qualifications(agent: Agent, session: string[], pool: string): ReturnType<typeof qualify> {
+    if (agent.site !== undefined && this.sites.stateOf(pool, agent.site).state === 'down') return []
+    return qualify(this.config, agent, session)
   }
 
   protected async run(name: ScriptName, pool: string, ...args: (string | number)[]): Promise<ScriptReply> {
@@ -135,7 +146,7 @@ export class EngineCore extends EventEmitter {
   }
 
   protected queue(tenant: string, queue: string): Queue {
-    const q = queueOf(this.config, tenant, queue)
+    const q = queueOf(this.config, tenant, queue) ?? laneQueueOf(this.config, tenant, queue)
     if (!q) throw new AcdError('NO_SUCH_QUEUE', `tenant "${tenant}" has no queue "${queue}"`)
     return q
   }

@@ -1,10 +1,13 @@
 import { queueOf } from '../config/model'
+import { callbackPlan, formatWindows } from '../routing/callback-hours'
+import { isProbeLane } from '../config/probes'
 import { priorityFor } from '../routing/priority'
 import { encodeEvent } from '../events/codec'
 import type { CallFlowEvent } from '../events/contract'
 import { HISTORY_MAX_LEN } from '../events/history'
 import { keys } from './keys'
 import { callPosition, queueSnapshot } from './queries'
+import { qualify } from './qualify'
 import { AcdError, type CallbackOutcome, type CallPosition, type CallState, type EnqueueRequest, type EnqueueResult, type InstanceRecovery, type Notice, type QueueSnapshot } from './types'
 import { EngineAgents } from './engine-agents'
 
@@ -44,10 +47,21 @@ export class AcdEngine extends EngineAgents {
       req.keepPlace?.seq ?? '',
       req.keepPlace?.enqueuedAt ?? '',
     )
-    const state = reply['state'] as CallState | 'full'
+    const state = reply['state'] as EnqueueResult['state']
     this.log.info({ tenant: req.tenant, call: req.callId, queue: req.queue, priority, state, position: reply['position'], referent: referent || undefined }, 'call enqueued')
-    if (state !== 'full') this.metrics?.callsOffered.inc({ tenant: req.tenant, queue: req.queue })
+    if (state !== 'full' && !req.keepPlace && !isProbeLane(req.queue)) this.metrics?.callsOffered.inc({ tenant: req.tenant, queue: req.queue })
     return { state, position: Number(reply['position'] ?? 0), priority }
+  }
+
+  /**
+   * Every call waiting in the queue leaves it for `target` (an overflow target code, see
+   * definitions.ts overflowTargetCode), told to each call's owner: the queue closed. Returns how
+   * many calls were moved.
+   */
+  async overflowWaiting(tenant: string, queue: string, reason: string, target: string): Promise<number> {
+    this.queue(tenant, queue)
+    const reply = await this.run('overflow_queue', this.poolOf(tenant), tenant, queue, reason, target)
+    return Number(reply['moved'] ?? 0)
   }
 
   /**
@@ -63,7 +77,7 @@ export class AcdEngine extends EngineAgents {
   async answer(tenant: string, callId: string, agentId: string): Promise<{ waitMs: number }> {
     const reply = await this.run('answer', this.poolOf(tenant), tenant, callId, agentId)
     this.log.info({ tenant, call: callId, agent: agentId, waitMs: reply['waitMs'] }, 'call connected to agent')
-    if (reply['callback'] !== true) this.metrics?.callsAnswered.inc({ tenant, queue: String(reply['queue']) })
+    if (reply['callback'] !== true && !isProbeLane(String(reply['queue']))) this.metrics?.callsAnswered.inc({ tenant, queue: String(reply['queue']) })
     return { waitMs: Number(reply['waitMs']) }
   }
 
@@ -77,8 +91,20 @@ export class AcdEngine extends EngineAgents {
     const offer = this.queue(tenant, call['queue']!).callback
     if (!offer) throw new AcdError('NO_CALLBACK', `queue ${tenant}/${call['queue']} offers no callback`)
     if (!/^\+[1-9][0-9]{5,14}$/.test(number)) throw new AcdError('BAD_NUMBER', `callback number ${JSON.stringify(number)} is not E.164`)
-    const reply = await this.run('callback_request', this.poolOf(tenant), tenant, callId, number, Math.round(offer.expireSeconds * 1000))
-    this.log.info({ tenant, call: callId, queue: call['queue'], position: reply['position'] }, 'callback requested')
+    const now = this.clock.now()
+    const plan = callbackPlan(this.config.tenants.get(tenant)!, this.queue(tenant, call['queue']!), parseAttributes(call['attrs']), new Date(now), new Date(now + offer.expireSeconds * 1000))
+    const reply = await this.run(
+      'callback_request',
+      this.poolOf(tenant),
+      tenant,
+      callId,
+      number,
+      Math.round(offer.expireSeconds * 1000),
+      plan.due?.due.getTime() ?? '',
+      plan.due?.urgency ?? '',
+      formatWindows(plan.closed),
+    )
+    this.log.info({ tenant, call: callId, queue: call['queue'], position: reply['position'], due: plan.due?.due, state: reply['state'] }, 'callback requested')
     this.metrics?.callbacks.inc({ tenant, queue: call['queue']!, outcome: 'requested' })
     return { position: Number(reply['position']) }
   }
@@ -112,7 +138,7 @@ export class AcdEngine extends EngineAgents {
     const reply = await this.run('abandon', this.poolOf(tenant), tenant, callId)
     if (reply['state'] !== 'unknown') {
       this.log.info({ tenant, call: callId, stage: reply['stage'] }, 'call abandoned')
-      this.metrics?.callsAbandoned.inc({ tenant, queue: String(reply['queue']) })
+      if (!isProbeLane(String(reply['queue']))) this.metrics?.callsAbandoned.inc({ tenant, queue: String(reply['queue']) })
     }
     return reply['state'] === 'unknown' ? undefined : { stage: String(reply['stage']) }
   }
@@ -127,13 +153,17 @@ export class AcdEngine extends EngineAgents {
     }
   }
 
-  /** Logs an agent in to serve tenants (default: all it may serve that are mutually compatible). */
+  /** Runs the due timers of every pool; callbacks found past their due time are counted as breaches. */
   async tick(limit = 500): Promise<{ processed: number; nextDue: number | undefined }> {
     let processed = 0
     let nextDue: number | undefined
     for (const pool of this.pools()) {
       const reply = await this.run('tick', pool, limit)
       processed += Number(reply['processed'])
+      for (const b of Array.isArray(reply['breaches']) ? (reply['breaches'] as { tenant: string; queue: string }[]) : []) {
+        this.log.warn({ tenant: b.tenant, queue: b.queue, call: (b as { call?: string }).call }, 'callback not made by its due time')
+        this.metrics?.callbackBreaches.inc({ tenant: b.tenant, queue: b.queue })
+      }
       const nd = reply['nextDue'] as number | undefined
       if (nd !== undefined && (nextDue === undefined || nd < nextDue)) nextDue = nd
     }
@@ -149,6 +179,24 @@ export class AcdEngine extends EngineAgents {
     if (reply['state'] !== 'recovered') return undefined
     const ended = Array.isArray(reply['ended']) ? (reply['ended'] as InstanceRecovery['ended']) : []
     return { adopted: Number(reply['adopted']), released: Number(reply['released']), ended }
+  }
+
+  /**
+   * A connected call the ACD lost (Redis came back empty), told again by the instance carrying it:
+   * connected to its agent, the agent on-call in a session of the call's tenant and the tenants
+   * compatible with it (see restore_call.lua). 'exists' when the ACD still knows the call.
+   */
+  async restoreConnected(c: { tenant: string; id: string; queue: string; agent: string; arrivedAt: number; answeredAt: number; caller?: string; attributes: Record<string, string> }): Promise<'restored' | 'exists'> {
+    const agent = this.config.agents.get(c.agent)
+    if (!agent) throw new AcdError('NO_SUCH_AGENT', `unknown agent "${c.agent}"`)
+    const session = [c.tenant]
+    for (const t of agent.tenants) {
+      if (session.includes(t) || this.config.tenants.get(t)?.pool !== this.poolOf(c.tenant)) continue
+      if (!session.some((s) => this.config.tenants.get(s)!.incompatibleWith.includes(t))) session.push(t)
+    }
+    const quals = qualify(this.config, agent, session).flatMap((q) => [q.qid, `${q.step}|${q.position}|${q.level}|${q.strategy}|${q.steps}`])
+    const reply = await this.run('restore_call', this.poolOf(c.tenant), c.tenant, c.id, c.queue, c.agent, c.arrivedAt, c.answeredAt, c.caller ?? '', JSON.stringify(c.attributes), session.join(','), ...quals)
+    return reply['state'] as 'restored' | 'exists'
   }
 
   /** Takes offers/notices other instances queued for this one (non-blocking). */
@@ -180,5 +228,14 @@ export class AcdEngine extends EngineAgents {
   async snapshot(tenant: string, queue: string): Promise<QueueSnapshot> {
     this.queue(tenant, queue)
     return queueSnapshot(this.redis, this.poolOf(tenant), tenant, queue, this.clock.now())
+  }
+}
+
+function parseAttributes(raw: string | undefined): Record<string, string> {
+  try {
+    const v: unknown = JSON.parse(raw ?? '{}')
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, string>) : {}
+  } catch {
+    return {}
   }
 }

@@ -12,8 +12,9 @@
  */
 export const KEY_LAYOUT = {
   settings: { key: 'settings', type: 'hash', holds: 'pool settings (`max_no_answer`)' },
+  epoch: { key: 'epoch', type: 'string', holds: "the pool's state incarnation: a new one after Redis lost the state (the instances then restore what they hold)" },
   seq: { key: 'seq', type: 'string', holds: 'arrival counter (FIFO within a priority)' },
-  timers: { key: 'timers', type: 'zset', holds: 'due time → `res|T/C`, `esc|T/C`, `ref|T/C`, `max|T/C`, `cbr|T/C` (callback retry), `wrap|A`' },
+  timers: { key: 'timers', type: 'zset', holds: 'due time → `res|T/C`, `esc|T/C`, `ref|T/C`, `max|T/C`, `cbr|T/C` (callback retry), `ovr|T/C` (waited overflow rule), `wrap|A`, `cbh|T/C` (callback calling hours close), `brc|T/C|Q|due|urgency|number` (callback due time)' },
   agents: { key: 'agents', type: 'set', holds: 'logged-in agents' },
   agent: { key: 'agent:<agent>', type: 'hash', holds: 'state, tenants, call, idle_since, calls, talk_ms, rna, reason, pause_pending' },
   agentQuals: { key: 'agent:<agent>:quals', type: 'hash', holds: '`T/Q` → `step|position|level|strategy|steps` for the session' },
@@ -34,7 +35,11 @@ export const KEY_LAYOUT = {
   offers: { key: 'inst:<instance>:offers', type: 'list', holds: 'offers and notices for instance I' },
   alive: { key: 'inst:<instance>:alive', type: 'string', holds: "instance I's heartbeat (expiring): trunk channels of dead instances are swept" },
   instances: { key: 'instances', type: 'set', holds: 'instances serving the pool (each adds itself with its heartbeat; removed once recovered)' },
+  probeRun: { key: 't:<tenant>:probe:<probe>:run:<tick>', type: 'string', holds: "a probe's run for one tick of its schedule: the nonce its call carries, expiring (one instance takes it)" },
+  probeLast: { key: 't:<tenant>:probe:<probe>:last', type: 'hash', holds: "a probe's last result: tick, result, reason, setup_ms, at" },
   instanceCalls: { key: 'inst:<instance>:calls', type: 'set', holds: "calls whose signalling instance I owns, `T/C` (recovered when I stops)" },
+  sites: { key: 'sites', type: 'hash', holds: 'site S → `state|since|reason` (up, down, draining, drained); `S|inst`, `S|agent`: when a live instance, a logged-in agent of S was last seen' },
+  drains: { key: 'drains', type: 'hash', holds: 'instances asked to drain without stopping → when asked' },
   platformConfig: { key: 'config', type: 'hash', holds: 'the platform configuration (P = `_platform`): `version`, `doc` (the raw document, JSON), `file_sha` (the YAML file last imported)' },
   apiTokens: { key: 'api:tokens', type: 'hash', holds: 'administration API tokens (P = `_platform`): id → JSON (tenant, role, agent, expiry, revocation; never the secret)' },
   apiTokenHashes: { key: 'api:token-hashes', type: 'hash', holds: "SHA-256 of a token → the token's id (P = `_platform`)" },

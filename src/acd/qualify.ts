@@ -1,4 +1,5 @@
 import type { Agent, PlatformConfig, Queue } from '../config/model'
+import { probeLane } from '../config/probes'
 
 /** What an agent brings to one queue during a login session. */
 export interface Qualification {
@@ -29,6 +30,8 @@ function stepRequirements(queue: Queue): { minLevels: number[]; maxTier: number 
 
 function qualifyForQueue(config: PlatformConfig, agent: Agent, queue: Queue): Qualification | undefined {
   if (!agent.tenants.includes(queue.tenant)) return undefined
+  // a queue at a site is served by that site's agents only
+  if (queue.site !== undefined && agent.site !== queue.site) return undefined
   const skills = agent.skills[queue.tenant] ?? {}
   const levels = queue.skills.map((s) => skills[s.skill] ?? 0)
   const tier = queue.tiers[agent.id] ?? 1
@@ -59,6 +62,9 @@ function sortedAgentIds(config: PlatformConfig): string[] {
 
 /** Every queue of the session's tenants the agent may take. */
 export function qualify(config: PlatformConfig, agent: Agent, tenants: string[]): Qualification[] {
+  // a probe agent takes its probe's lane only; no other agent ever qualifies for a lane
+  const probe = agent.probe && config.probes?.probes.find((p) => p.tenant === agent.probe!.tenant && p.id === agent.probe!.probe)
+  if (agent.probe) return probe && tenants.includes(probe.tenant) ? [{ qid: `${probe.tenant}/${probeLane(probe.queue, probe.id)}`, step: 0, position: 0, level: 0, strategy: 'longest-idle', steps: 1 }] : []
   const out: Qualification[] = []
   for (const tenantId of tenants) {
     for (const queue of config.tenants.get(tenantId)?.queues ?? []) {

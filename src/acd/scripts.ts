@@ -18,7 +18,7 @@ import { luaKeyExpression } from './keys'
  * on NOSCRIPT (after a Redis restart or SCRIPT FLUSH) without the caller noticing. Every script
  * takes one key, the pool prefix `acd:{<pool>}`: all the keys it touches sit in that hash slot.
  */
-export const SCRIPT_NAMES = ['enqueue', 'answer', 'no_answer', 'complete', 'abandon', 'login', 'logout', 'pause', 'unpause', 'tick', 'callback_request', 'callback_result', 'requalify', 'recover_instance', 'supervise'] as const
+export const SCRIPT_NAMES = ['enqueue', 'answer', 'no_answer', 'complete', 'abandon', 'login', 'logout', 'pause', 'unpause', 'tick', 'callback_request', 'callback_result', 'requalify', 'recover_instance', 'overflow_queue', 'site_switch', 'restore_call', 'supervise'] as const
 export type ScriptName = (typeof SCRIPT_NAMES)[number]
 
 export const ACD_LUA_DIR = join(__dirname, 'lua')

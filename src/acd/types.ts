@@ -37,7 +37,16 @@ export interface OverflowNotice {
   enqueuedAt: number
   priority: number
 }
-export type Notice = OfferNotice | WithdrawNotice | OverflowNotice
+/** A waiting call moved with a site switch (site_switch.lua), keeping its place: its queue is now `target`. */
+export interface MovedNotice {
+  type: 'moved'
+  tenant: string
+  call: string
+  queue: string
+  target: string
+  site: string
+}
+export type Notice = OfferNotice | WithdrawNotice | OverflowNotice | MovedNotice
 
 export interface EnqueueRequest {
   tenant: string
@@ -55,7 +64,8 @@ export interface EnqueueRequest {
 }
 
 export interface EnqueueResult {
-  state: CallState | 'full'
+  /** `overflowed`: an overflow rule sent the call on at once (its overflow notice tells where). */
+  state: CallState | 'full' | 'overflowed'
   position: number
   priority: number
 }

@@ -2,16 +2,20 @@ import { AcdError, type Notice } from '../acd/types'
 import { holdMusicFor } from '../media/prompts'
 import type { Logger } from '../telemetry/logger'
 import type { Call, CallerContext, Outcome } from './call'
-import type { AgentLeg, CallerLeg, FlowDeps, Gone } from './ports'
+import type { FlowControls } from './controls'
+import type { AgentLeg, CallerLeg, FlowDeps, Gone, OutsideLeg } from './ports'
 import { callCustomerBack } from './steps/callback'
 import { callbackChoice } from './steps/callback-offer'
 import { callEnded, endingOf, stopTalkClock, tellTheEnd, type EndedBy } from './steps/ending'
 import { runMenu } from './steps/menu'
 import { openingCheck, turnAway, type ClosedAction } from './steps/opening'
+import { afterHours, closedOverflow, divert } from './steps/diversion'
 import { overflowStep } from './steps/overflow'
+import { ddiClosed } from './steps/out-of-hours'
+import { overflowTargetCode } from '../acd/definitions'
+import { movedWithSite, routeToSite } from './steps/site-route'
 import { Ringing } from './steps/ringing'
-import { transferTarget } from '../routing/transfer'
-import { blindTransfer } from './steps/transfer'
+import { askTransfer } from './steps/transfer'
 import { takeVoicemail } from './steps/voicemail'
 import { WaitingRoom } from './steps/waiting-room'
 import { within } from './timers'
@@ -34,6 +38,24 @@ export class CallFlow {
   private room?: WaitingRoom
   private cancelOutside?: () => void
 
+  /** What the steps may ask of this flow. */
+  private readonly controls: FlowControls = {
+    requeue: (queue, o = {}) => {
+      this.call.queue = queue
+      return this.queueUp({ ...o, hold: o.hold ?? false })
+    },
+    voicemail: (reason) => this.voicemail(reason),
+    end: (outcome, reason) => this.end(outcome, reason),
+    joinOutside: (leg) => this.joinOutside(leg),
+    onCancel: (c) => (this.cancelOutside = c),
+    offerCallbackNow: () => this.room?.offerCallbackNow(),
+    isConnectedAgent: (leg) => leg === this.agentLeg && this.call.phase === 'connected',
+    letGo: (leg) => {
+      if (leg === this.agentLeg) this.agentLeg = undefined
+    },
+    callerMedia: () => this.caller?.media,
+  }
+
   constructor(
     readonly deps: FlowDeps,
     readonly call: Call,
@@ -55,6 +77,8 @@ export class CallFlow {
     try {
       await answer()
       if (this.call.ended) return
+      const shut = ddiClosed(this.call, this.deps.timers.now())
+      if (shut) return afterHours(this.deps, this.call, this.controls, shut)
       let priority: number | undefined
       if (entry.kind === 'ivr') {
         if (!caller.media) return this.end('failed', 'no-media-for-ivr')
@@ -76,8 +100,11 @@ export class CallFlow {
   /** Into the call's queue (after the opening check), with hold music and the waiting room. */
   private async queueUp(o: { hold: boolean; priority?: number; attributes?: Record<string, string>; keepPlace?: { seq: string; enqueuedAt: number } }): Promise<void> {
     const { call, deps } = this
+    await routeToSite(deps, call, this.log)
     const open = openingCheck(call, deps.timers.now())
-    if (!open.open) return this.closed(open.action)
+    const rule = open.open ? undefined : call.queueConfig()?.overflowRules.find((r) => r.when.kind === 'closed')
+    if (!open.open && rule) return closedOverflow(deps, call, this.controls, overflowTargetCode(rule.to), open)
+    if (!open.open) return this.closed(open.action, open)
     call.phase = 'queued'
     call.answering = false
     if (this.caller?.media) {
@@ -92,10 +119,10 @@ export class CallFlow {
     }
   }
 
-  private async closed(action: ClosedAction): Promise<void> {
-    this.log.info({ queue: this.call.queue, action }, 'queue closed')
+  private async closed(action: ClosedAction, why?: { reason: string; opensAt?: number }): Promise<void> {
+    this.log.info({ queue: this.call.queue, action, reason: why?.reason }, 'queue closed')
     this.deps.metrics.callsRejected.inc({ tenant: this.call.tenant.id, reason: 'queue-closed' })
-    const next = await turnAway({ engine: this.deps.engine, media: this.caller?.media }, this.call, action)
+    const next = await turnAway({ engine: this.deps.engine, media: this.caller?.media }, this.call, action, why)
     return next === 'voicemail' ? this.voicemail('closed') : this.end('refused', 'queue-closed')
   }
 
@@ -142,17 +169,24 @@ export class CallFlow {
       for (const agent of n.agents) void this.ringing.ring(agent).catch((err: unknown) => this.log.error({ err, agent }, 'ringing the agent failed'))
     } else if (n.type === 'withdraw') {
       this.ringing.withdraw(n.agent)
+    } else if (n.type === 'moved') {
+      movedWithSite(this.call, n)
     } else if (n.type === 'overflow') {
-      const step = overflowStep(n, Boolean(this.caller?.media))
       this.log.info({ target: n.target, reason: n.reason, number: this.call.callbackNumber }, 'call overflows')
-      if (step.kind === 'queue') {
-        this.call.queue = step.queue
-        return this.queueUp({ hold: false, keepPlace: step.keepPlace, priority: step.priority })
-      }
-      if (step.reason === 'callback-expired') this.deps.metrics.callbacks.inc({ tenant: this.call.tenant.id, queue: n.queue, outcome: 'expired' })
-      if (step.kind === 'voicemail') return this.voicemail(step.reason)
-      return this.end(step.outcome, step.reason)
+      return divert(this.deps, this.call, this.controls, overflowStep(n, Boolean(this.caller?.media), this.call.hops), n.queue)
     }
+  }
+
+  /** An outside party answered (transfer target, forward, on-call technician): joined to the caller. */
+  private async joinOutside(outside: OutsideLeg): Promise<void> {
+    const { call, deps } = this
+    this.cancelOutside = undefined
+    this.agentLeg = outside
+    call.phase = 'connected'
+    call.firstAnsweredAt ??= deps.timers.now()
+    call.connectedSince = deps.timers.now()
+    outside.onGone(() => void this.agentGone(outside))
+    await this.caller?.connect(outside)
   }
 
   /** The first agent to answer: the engine is told, the others stop ringing, the legs are joined. */
@@ -179,7 +213,7 @@ export class CallFlow {
     call.connectedSince = deps.timers.now()
     this.agentLeg = leg
     leg.onGone(() => void this.agentGone(leg))
-    leg.onTransfer((target) => this.transferAsked(leg, target))
+    leg.onTransfer(async (target) => askTransfer(this.deps, this.call, leg, target, this.controls))
     try {
       if (call.callbackNumber && !this.caller) await this.callCustomer(leg)
       else if (this.caller) await this.caller.connect(leg)
@@ -189,39 +223,6 @@ export class CallFlow {
       await this.end('failed', 'bridge-failed')
     }
     return true
-  }
-
-  /** A blind transfer asked by the connected agent's phone. */
-  private async transferAsked(leg: AgentLeg, target: string | undefined): Promise<{ status: number; reason?: string }> {
-    if (leg !== this.agentLeg || this.call.phase !== 'connected') return { status: 481, reason: 'no call to transfer' }
-    const decision = transferTarget(this.deps.engine.platform, this.call.tenant.id, target)
-    if (decision.kind === 'refused') {
-      this.log.warn({ agent: this.call.agent, target, reason: decision.reason }, 'transfer refused')
-      return { status: decision.status, reason: decision.reason }
-    }
-    this.log.info({ agent: this.call.agent, target: decision }, 'blind transfer')
-    // the transferring phone's own hang-up ends its leg only
-    this.agentLeg = undefined
-    void this.transfer(leg, decision).catch((err: unknown) => this.log.error({ err }, 'transfer failed'))
-    return { status: 202 }
-  }
-
-  private async transfer(leg: AgentLeg, target: { kind: 'queue'; queue: string } | { kind: 'number'; number: string }): Promise<void> {
-    stopTalkClock(this.call, this.deps.timers.now())
-    await blindTransfer(this.deps, this.call, leg, target, {
-      requeue: (queue) => {
-        this.call.queue = queue
-        return this.queueUp({ hold: true, attributes: { ddi: this.call.presented, transferred: 'true' } })
-      },
-      joined: async (outside) => {
-        this.cancelOutside = undefined
-        this.agentLeg = outside
-        outside.onGone(() => void this.agentGone(outside))
-        await this.caller?.connect(outside)
-      },
-      fail: (reason) => this.end('failed', reason),
-      onCancel: (c) => (this.cancelOutside = c),
-    })
   }
 
   /** A callback's agent answered: the customer is called, then becomes the caller side. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Tenant } from '../config/model'
+import type { CallOutcome } from '../events/call-flow-events'
 import type { CallerMedia, CallEngine } from './ports'
 import type { Timers } from './timers'
 import type { Logger } from '../telemetry/logger'
@@ -7,12 +8,12 @@ import type { Logger } from '../telemetry/logger'
 /**
  * Where a call is: `entry` (being answered), `menu` (IVR), `queued` (waiting, or agents ringing),
  * `callback` (the caller hung up after asking to be called back; the call keeps its place),
- * `connected`, `voicemail`, `ended`.
+ * `forwarding` (outside numbers are rung for it), `connected`, `voicemail`, `ended`.
  */
-export type Phase = 'entry' | 'menu' | 'queued' | 'callback' | 'connected' | 'voicemail' | 'ended'
+export type Phase = 'entry' | 'menu' | 'queued' | 'callback' | 'forwarding' | 'connected' | 'voicemail' | 'ended'
 
 /** How a call ended, as its `call_ended` event says. */
-export type Outcome = 'answered' | 'abandoned' | 'refused' | 'voicemail' | 'overflowed-out' | 'transferred-out' | 'callback-failed' | 'failed' | 'instance-lost'
+export type Outcome = CallOutcome
 
 /** The state of one call that every step reads and moves on. */
 export class Call {
@@ -30,6 +31,10 @@ export class Call {
   wasAnswered = false
   /** Transferred by an agent to an outside number. */
   transferredOut = false
+  /** Forwarded to an outside number that answered (overflow, out-of-hours forward, on-call). */
+  forwarded?: { reason: string }
+  /** Overflows from queue to queue so far: bounded, whatever the configuration. */
+  hops = 0
   /** When the call reached the platform, was first answered, and the time spent connected (ms). */
   arrivedAt = 0
   firstAnsweredAt?: number

@@ -94,7 +94,8 @@ export interface OutsideDialer {
 export type CallEngine = Pick<
   AcdEngine,
   'platform' | 'enqueue' | 'answer' | 'noAnswer' | 'complete' | 'hangup' | 'position' | 'requestCallback' | 'callbackResult' | 'record'
->
+> &
+  Partial<Pick<AcdEngine, 'sites'>>
 
 export interface FlowDeps {
   engine: CallEngine

@@ -5,9 +5,13 @@ import { isAbsolute } from 'node:path'
 import { IANAZone } from 'luxon'
 import type { ConfigProblem } from './errors'
 import type { Agent, CallbackOffer, Ddi, EscalationStep, IvrChoice, IvrMenu, OverflowTarget, PlatformConfig, Queue, Tenant, Trunk } from './model'
+import { ddiCalendar, queueCalendar, tenantCalendars } from './build-calendar'
 import { parseCidr } from './network'
 import { toE164 } from './phone'
 import { PROMPT_LANGUAGES } from '../media/prompt-set'
+import { checkBackupTargets, checkClosedHandling, checkOverflow, closedHandling, onCallRotas, overflowRules } from './build-overflow'
+import { buildSites } from './build-sites'
+import { buildProbes } from './build-probes'
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Raw = any
@@ -62,10 +66,13 @@ export function build(raw: Raw, file: string, problems: ConfigProblem[]): Platfo
       incompatibleWith: t.incompatible_with ?? [],
       outboundAllowed: t.outbound_allowed ?? [],
       skills,
+      whenClosed: { kind: 'message' },
+      onCall: new Map(),
       trunks: [],
       ddis: [],
       queues: [],
       ivrs: [],
+      ...tenantCalendars(t, at, settings.defaultRegion, fail),
     }
     ;(t.trunks ?? []).forEach((tr: Raw, i: number) => {
       const path = `${at}/trunks/${i}`
@@ -84,6 +91,9 @@ export function build(raw: Raw, file: string, problems: ConfigProblem[]): Platfo
       }
       tenant.trunks.push(trunk)
     })
+    tenant.onCall = onCallRotas(settings, tenant, t.on_call, at, fail)
+    tenant.whenClosed = closedHandling(t.when_closed, tenant.whenClosed)
+    checkClosedHandling(settings, tenant, tenant.whenClosed, `${at}/when_closed`, fail)
     ;(t.queues ?? []).forEach((q: Raw, i: number) => {
       const path = `${at}/queues/${i}`
       if (tenant.queues.some((o) => o.id === q.id)) fail(`${path}/id`, `duplicate queue id "${q.id}" in tenant "${t.id}"`)
@@ -126,6 +136,8 @@ export function build(raw: Raw, file: string, problems: ConfigProblem[]): Platfo
         callback: q.callback ? callbackOffer(q.callback) : undefined,
         closed: q.closed ?? false,
         whenClosed: q.when_closed ?? 'message',
+        overflowRules: overflowRules(q.overflow_rules),
+        ...queueCalendar(q, tenant, path, fail),
       }
       tenant.queues.push(queue)
     })
@@ -141,6 +153,7 @@ export function build(raw: Raw, file: string, problems: ConfigProblem[]): Platfo
           fail(`${at}/queues/${i}/overflow/queue`, `overflow queue "${target}" is not a queue of tenant "${t.id}"`)
       }
     })
+    checkOverflow(settings, tenant, at, fail)
     const choiceOf = (c: Raw, path: string): IvrChoice => {
       const targets = ['queue', 'menu', 'action'].filter((k) => c[k] !== undefined)
       if (targets.length !== 1) fail(path, 'a choice leads to exactly one of queue, menu or action')
@@ -184,7 +197,10 @@ export function build(raw: Raw, file: string, problems: ConfigProblem[]): Platfo
       if (d.ivr !== undefined && !tenant.ivrs.some((m) => m.id === d.ivr)) return fail(`${path}/ivr`, `menu "${d.ivr}" is not a menu of tenant "${t.id}"`)
       const owner = ddis.get(number)
       if (owner) return fail(`${path}/number`, `${number} is already a DDI of tenant "${owner.tenant}"`)
-      const ddi: Ddi = { number, tenant: t.id, entry: d.queue !== undefined ? { kind: 'queue', queue: d.queue } : { kind: 'ivr', ivr: d.ivr } }
+      const whenClosed = closedHandling(d.when_closed, tenant.whenClosed)
+      if (d.when_closed) checkClosedHandling(settings, tenant, whenClosed, `${path}/when_closed`, fail)
+      const entry: Ddi['entry'] = d.queue !== undefined ? { kind: 'queue', queue: d.queue } : { kind: 'ivr', ivr: d.ivr }
+      const ddi: Ddi = { number, tenant: t.id, entry, whenClosed, ...ddiCalendar(d, tenant, path, fail) }
       ddis.set(number, ddi)
       tenant.ddis.push(ddi)
     })
@@ -268,5 +284,9 @@ export function build(raw: Raw, file: string, problems: ConfigProblem[]): Platfo
     })
   })
 
-  return { settings, tenants, agents, ddis }
+  const sites = buildSites(raw, file, { settings, tenants, agents, ddis }, problems)
+  checkBackupTargets(tenants, file, problems)
+  const config: PlatformConfig = { settings, tenants, agents, ddis, sites }
+  buildProbes(raw, file, config, problems)
+  return config
 }

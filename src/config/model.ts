@@ -1,4 +1,10 @@
 /** The platform model, as loaded from config/ YAML after validation and normalisation. */
+import type { Calendar } from './model-calendar'
+import type { ClosedHandling, OnCallRota, OverflowRule, OverflowTarget } from './model-routing'
+import type { ProbePlan } from './probes'
+
+export type { Calendar, Closure, HourRange, Opening, WeeklyHours } from './model-calendar'
+export type { ClosedHandling, OnCallRota, OverflowCondition, OverflowRule, OverflowTarget, Technician } from './model-routing'
 
 export type Strategy =
   | 'longest-idle'
@@ -29,11 +35,6 @@ export interface PriorityRule {
   when: Record<string, string>
   priority: number
 }
-
-export type OverflowTarget =
-  | { kind: 'queue'; queue: string }
-  | { kind: 'voicemail' }
-  | { kind: 'hangup' }
 
 export interface ServiceLevel {
   percent: number
@@ -96,6 +97,18 @@ export interface Queue {
   closed: boolean
   /** voicemail: leave a message; message: the `closed` prompt, then hang up; hangup: at once. */
   whenClosed: 'voicemail' | 'message' | 'hangup'
+  /** Evaluated in order; the first that applies sends the call to its target. */
+  overflowRules: OverflowRule[]
+  /** The queue's calendar (a name of the tenant's calendars); absent: the tenant's, or always open. */
+  calendar?: string
+  /** Calls waiting when the queue closes: kept (default), or sent to the queue's overflow. */
+  atClosing?: 'keep' | 'overflow'
+  /** The site whose agents serve the queue (absent: any agent); see src/config/build-sites.ts. */
+  site?: string
+  /** The id of this queue's copy at its backup site, when its DDIs name one. */
+  backup?: string
+  /** For a backup copy: the id of the tenant's queue it copies. */
+  primary?: string
 }
 
 export interface Trunk {
@@ -144,6 +157,15 @@ export interface Ddi {
   number: string
   tenant: string
   entry: EntryPoint
+  /** Out of hours: the DDI's own, else the tenant's, else the closed message. */
+  whenClosed: ClosedHandling
+  /** The DDI's calendar; absent: the tenant's, or always open. */
+  calendar?: string
+  /** Extra hour sets of the calendar that apply to calls on this DDI. */
+  extraHours?: string[]
+  /** The site of its primary entry, and the site its calls go to when that one is down or drained. */
+  site?: string
+  backupSite?: string
 }
 
 export interface Tenant {
@@ -160,10 +182,27 @@ export interface Tenant {
   /** E.164 prefixes this tenant may call out to (transfers, callbacks, campaigns). */
   outboundAllowed: string[]
   skills: string[]
+  /** The default out-of-hours handling of the tenant's DDIs. */
+  whenClosed: ClosedHandling
+  onCall: Map<string, OnCallRota>
   trunks: Trunk[]
   ddis: Ddi[]
   queues: Queue[]
   ivrs: IvrMenu[]
+  /** The tenant's calendars by name (see model-calendar.ts); none: always open. */
+  calendars: Record<string, Calendar>
+  /** The tenant's default calendar; absent: always open. */
+  calendar?: string
+  /** Value of the call attribute `contract` -> the extra hour sets it grants. */
+  contracts: Record<string, string[]>
+  /** Caller E.164 -> contract (when the call has no `contract` attribute). */
+  contractNumbers: Record<string, string>
+  /** Urgency (call attribute `urgency`) -> working hours to respond. */
+  responseTimes: Record<string, number>
+  /** The urgency of a call without one; absent: no due time for such calls. */
+  defaultUrgency?: string
+  /** The calendar inside which callbacks are attempted; absent: the queue's. */
+  callbackHours?: string
 }
 
 export interface Agent {
@@ -179,6 +218,18 @@ export interface Agent {
   referentFor: Record<string, string[]>
   /** E.164 number for remote agents reached through the tenant's outbound trunk. */
   externalNumber: string | undefined
+  /** The site the agent works at: it serves that site's queues (and queues of no site). */
+  site?: string
+  /** Set on the platform's own probe agents (src/probes): they take that probe's calls only. */
+  probe?: { tenant: string; probe: string }
+}
+
+/** A contact centre site; down by hand, or automatically when `autoDown` says so. */
+export interface Site {
+  id: string
+  name: string
+  /** Absent: never declared down automatically. */
+  autoDown?: { noInstanceSeconds?: number; noAgentSeconds?: number }
 }
 
 export interface PlatformSettings {
@@ -193,6 +244,10 @@ export interface PlatformConfig {
   agents: Map<string, Agent>
   /** E.164 -> DDI */
   ddis: Map<string, Ddi>
+  /** Declared sites (empty: the platform does not use sites). */
+  sites: Map<string, Site>
+  /** Synthetic test calls per tenant path (src/config/probes.ts); absent: none. */
+  probes?: ProbePlan
 }
 
 export function queueOf(config: PlatformConfig, tenant: string, queue: string): Queue | undefined {

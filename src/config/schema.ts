@@ -1,4 +1,8 @@
 /** JSON Schema of the YAML configuration file (snake_case, as operators write it). */
+import { overflowRuleSchema, rotaSchema, whenClosedSchema } from './schema-overflow'
+import { ddiCalendarProperties, queueCalendarProperties, tenantCalendarProperties } from './schema-calendar'
+import { ddiSiteProperties, siteProperty, sitesProperty } from './schema-sites'
+import { probeSourcesSchema, probesSchema } from './schema-probes'
 
 const id = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' }
 const level = { type: 'integer', minimum: 1, maximum: 10 }
@@ -78,6 +82,8 @@ const queue = {
     announce_seconds: { type: 'number', minimum: 0 },
     closed: { type: 'boolean' },
     when_closed: { enum: ['voicemail', 'message', 'hangup'] },
+    overflow_rules: { type: 'array', maxItems: 16, items: overflowRuleSchema },
+    ...siteProperty,
     callback: {
       type: 'object',
       additionalProperties: false,
@@ -100,6 +106,7 @@ const queue = {
         expire_seconds: { type: 'number', exclusiveMinimum: 0 },
       },
     },
+    ...queueCalendarProperties,
   },
 }
 
@@ -181,11 +188,18 @@ const tenant = {
           number: { type: 'string' },
           queue: id,
           ivr: id,
+          when_closed: whenClosedSchema,
+          ...ddiCalendarProperties,
+          ...ddiSiteProperties,
         },
       },
     },
+    when_closed: whenClosedSchema,
+    on_call: { type: 'object', propertyNames: id, additionalProperties: rotaSchema },
     queues: { type: 'array', items: queue },
     ivrs: { type: 'array', items: ivr },
+    ...tenantCalendarProperties,
+    probes: probesSchema,
   },
 }
 
@@ -202,6 +216,7 @@ const agent = {
     skills: { type: 'object', additionalProperties: { type: 'object', additionalProperties: level } },
     referent_for: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
     external_number: { type: 'string' },
+    ...siteProperty,
   },
 }
 
@@ -216,10 +231,12 @@ export const configSchema = {
       properties: {
         max_no_answer: { type: 'integer', minimum: 1, maximum: 100 },
         default_region: { type: 'string', pattern: '^[A-Z]{2}$' },
+        probe_sources: probeSourcesSchema,
       },
     },
     tenants: { type: 'array', minItems: 1, items: tenant },
     agents: { type: 'array', items: agent },
+    ...sitesProperty,
   },
 } as const
 

@@ -10,6 +10,7 @@
  */
 import { CALL_FLOW_EVENTS } from './call-flow-events'
 import { ENGINE_EVENTS } from './engine-events'
+import { SITE_EVENTS } from './site-events'
 import type { CONTRACT_VERSION } from './fields'
 import type { FieldSpec, FieldValue } from './kinds'
 
@@ -28,7 +29,7 @@ export interface EventSpec {
   readonly fields: Readonly<Record<string, FieldSpec>>
 }
 
-export const EVENTS = { ...ENGINE_EVENTS, ...CALL_FLOW_EVENTS } as const satisfies Record<string, EventSpec>
+export const EVENTS = { ...ENGINE_EVENTS, ...CALL_FLOW_EVENTS, ...SITE_EVENTS } as const satisfies Record<string, EventSpec>
 
 export type EventType = keyof typeof EVENTS
 export const EVENT_TYPES = Object.keys(EVENTS) as EventType[]

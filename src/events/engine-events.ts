@@ -37,7 +37,7 @@ export const ENGINE_EVENTS = {
       call: CALL,
       queue: QUEUE,
       agent: AGENT,
-      reason: { kind: 'string', doc: 'ring-timeout, busy, declined, unreachable, logout or paused' },
+      reason: { kind: 'string', doc: 'ring-timeout, busy, declined, unreachable, logout, paused or site-down' },
     },
   },
   connected: {
@@ -49,6 +49,17 @@ export const ENGINE_EVENTS = {
       agent: { kind: 'string', doc: 'the agent who answered, now on-call' },
       wait_ms: WAIT_MS,
       callback: { kind: 'string', optional: true, doc: 'for a callback, the number the customer is called on' },
+    },
+  },
+  restored: {
+    by: 'engine',
+    doc: "A connected call the ACD lost (Redis came back without its state) was told again by the instance carrying it: the call is connected to the agent, now on-call.",
+    fields: {
+      call: CALL,
+      queue: QUEUE,
+      agent: { kind: 'string', doc: 'the agent connected to the call' },
+      answered_at: { kind: 'time', doc: 'when the agent answered, as the instance remembers it' },
+      wait_ms: WAIT_MS,
     },
   },
   completed: {
@@ -76,12 +87,12 @@ export const ENGINE_EVENTS = {
   },
   overflowed: {
     by: 'engine',
-    doc: 'The call left its queue for the overflow target.',
+    doc: 'The call left its queue for the overflow target (for the target callback it keeps its place: its caller is offered a callback).',
     fields: {
       call: CALL,
       queue: QUEUE,
-      reason: { kind: 'string', doc: 'why (max-wait)' },
-      target: { kind: 'string', doc: 'queue:<id>, voicemail or hangup' },
+      reason: { kind: 'string', doc: 'why: max-wait, or the overflow rule: waited, waiting, no-agents, estimated-wait, closed' },
+      target: { kind: 'string', doc: 'queue:<id>, voicemail, hangup, callback, number:<E.164> or backup-site' },
       wait_ms: WAIT_MS,
     },
   },
@@ -116,7 +127,15 @@ export const ENGINE_EVENTS = {
   callback_requested: {
     by: 'engine',
     doc: 'The waiting caller asked to be called back and may hang up: the call keeps its place.',
-    fields: { call: CALL, queue: QUEUE, number: NUMBER, wait_ms: WAIT_MS },
+    fields: {
+      call: CALL,
+      queue: QUEUE,
+      number: NUMBER,
+      wait_ms: WAIT_MS,
+      due: { kind: 'time', optional: true, doc: "when the callback is due: the urgency's response time in working hours of the queue's calendar" },
+      urgency: { kind: 'string', optional: true, doc: "the urgency the due time comes from (the call's, else the tenant's default)" },
+      not_before: { kind: 'time', optional: true, doc: 'asked outside the calling hours: not attempted before their next opening' },
+    },
   },
   callback_connected: {
     by: 'engine',
@@ -146,7 +165,24 @@ export const ENGINE_EVENTS = {
   },
   callback_retry: {
     by: 'engine',
-    doc: 'A failed callback is due again: back in its original place in the queue.',
+    doc: 'A callback waiting out of the queue (after a failed attempt, or for the calling hours to open) is due again: back in its original place in the queue.',
     fields: { call: CALL, queue: QUEUE, attempt: { kind: 'int', doc: 'the attempt it waits for' } },
+  },
+  callback_held: {
+    by: 'engine',
+    doc: "The callee's calling hours are closed: the callback waits out of the queue, keeping its place, until they open (then callback_retry).",
+    fields: { call: CALL, queue: QUEUE, until: { kind: 'time', doc: 'when the calling hours open again' } },
+  },
+  callback_breached: {
+    by: 'engine',
+    doc: 'A callback was not made by its due time (the customer not connected): a breach of its response time, also counted in acd_callback_breaches_total.',
+    fields: {
+      call: CALL,
+      queue: QUEUE,
+      number: NUMBER,
+      due: { kind: 'time', doc: 'the due time it missed' },
+      urgency: { kind: 'string', optional: true, doc: 'the urgency the due time came from' },
+      pending: { kind: 'flag', doc: 'yes: the callback still waits to be made; no: it was given up (attempts or expiry)' },
+    },
   },
 } as const satisfies Record<string, EventSpec>

@@ -3,7 +3,7 @@
 // Symmetric RTP: until told where to send, it answers the source of the first audio it receives.
 import { createSocket, type Socket } from 'node:dgram'
 import { randomInt } from 'node:crypto'
-import { alawDecode, alawEncode, analyseTone, sine, ulawDecode, ulawEncode, type ToneOptions, type ToneReport } from './tone'
+import { alawDecode, alawEncode, analyseTone, sine, toneShare, ulawDecode, ulawEncode, type ToneOptions, type ToneReport } from './tone'
 
 const SAMPLES_PER_PACKET = 160 // 20 ms at 8 kHz
 const DTMF_EVENTS = '0123456789*#ABCD'
@@ -65,8 +65,9 @@ export class RtpEndpoint {
     return ep
   }
 
+  /** The bound port (the one the system chose when opened on port 0). */
   get port(): number {
-    return this.opts.port
+    return this.socket.address().port
   }
 
   /** Where packets go now (undefined until known). */
@@ -99,6 +100,17 @@ export class RtpEndpoint {
   /** How much of the audio received since `since` is the tone `hz`. */
   heard(hz: number, since = 0, opts?: ToneOptions): ToneReport {
     return analyseTone(this.samplesSince(since), hz, opts)
+  }
+
+  /** When the tone `hz` was first received after `since` (a 20 ms packet holding it), or undefined. */
+  toneOnset(hz: number, since = 0, opts: { minShare?: number; minRms?: number } = {}): number | undefined {
+    for (const r of this.audio) {
+      if (r.at < since) continue
+      let e = 0
+      for (const x of r.samples) e += x * x
+      if (Math.sqrt(e / r.samples.length) >= (opts.minRms ?? 100) && toneShare(r.samples, hz, 8000) >= (opts.minShare ?? 0.6)) return r.at
+    }
+    return undefined
   }
 
   /** Sends one digit as an RFC 4733 event (`ms` long), pausing the tone meanwhile. */

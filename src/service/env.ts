@@ -33,6 +33,24 @@ export interface ServiceEnv {
   mediaOrphanSeconds: number
   /** the administration API: audit retention, failed authentications per address and minute */
   admin: { auditRetentionDays: number; authFailuresPerMinute: number }
+  /** the site this instance runs at (one of the configuration's sites), if any */
+  site: string | undefined
+  /** synthetic test calls (src/probes): PROBES, PROBE_DRACHTIO (the probes' own drachtio-server), PROBE_RTP_ADDRESS */
+  probes: { enabled: boolean; drachtio: { host: string; port: number; secret: string } | undefined; rtpAddress: string }
+}
+
+function probeSettings(env: NodeJS.ProcessEnv): ServiceEnv['probes'] {
+  const mode = (env['PROBES'] ?? 'on').toLowerCase()
+  if (mode !== 'on' && mode !== 'off') throw new EnvError('PROBES', `must be on or off, got ${JSON.stringify(env['PROBES'])}`)
+  const text = env['PROBE_DRACHTIO']
+  let drachtio: ServiceEnv['probes']['drachtio']
+  if (text) {
+    const [host, port, ...secret] = text.split(':')
+    const p = Number(port)
+    if (!host || !Number.isInteger(p) || p <= 0 || p > 65535 || secret.length === 0) throw new EnvError('PROBE_DRACHTIO', `expected host:port:secret, got ${JSON.stringify(text)}`)
+    drachtio = { host, port: p, secret: secret.join(':') }
+  }
+  return { enabled: mode === 'on', drachtio, rtpAddress: env['PROBE_RTP_ADDRESS'] ?? '127.0.0.1' }
 }
 
 export function parseMediaServers(text: string | undefined): MediaServerAddress[] {
@@ -76,5 +94,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
     sourceRate: { rate: int(env, 'SOURCE_RATE', 50), burst: int(env, 'SOURCE_BURST', 100) },
     mediaOrphanSeconds: int(env, 'MEDIA_ORPHAN_SECONDS', 30),
     admin: { auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS', 365), authFailuresPerMinute: int(env, 'API_AUTH_FAILURES_PER_MINUTE', 10) },
+    site: env['SITE'] || undefined,
+    probes: probeSettings(env),
   }
 }

@@ -1,4 +1,5 @@
 import Srf from 'drachtio-srf'
+import { closingSweep } from '../routing/closing'
 import Mrf from 'drachtio-fsmrf'
 import { AcdEngine } from '../acd/engine'
 import { InstanceWatch } from '../acd/recovery'
@@ -24,6 +25,10 @@ import { OfferListener } from './offer-listener'
 import { ConfigFollower } from './config-follower'
 import { mountAdminApi } from '../admin/mount'
 import { adminMetrics } from '../admin/metrics'
+import { SITE_POLL_MS, SiteWatch } from './site-watch'
+import { EnvError } from '../redis/settings'
+import { ProbeService, udpAddress } from '../probes/probe-service'
+import { StateWatch } from './state-watch'
 
 /** Heartbeat period and lifetime: an instance that stops is noticed by the others within ~8 s. */
 const HEARTBEAT_MS = 2000
@@ -64,6 +69,12 @@ export class Service {
   readonly configRepo: ConfigRepo
   private readonly follower: ConfigFollower
   private readonly adminMounted: Promise<void>
+  private readonly sites: SiteWatch
+  /** a drain asked through Redis (`npm run site -- drain-instance`): no new calls, no exit */
+  private drainAsked = false
+  private readonly probes: ProbeService
+  private frontDoor?: string
+  private readonly stateWatch: StateWatch
 
   constructor(readonly env: ServiceEnv) {
     this.log = createLogger({ level: env.logLevel, name: 'acd' }).child({ instance: env.instanceId })
@@ -83,6 +94,7 @@ export class Service {
       this.log.info({ dependency: 'redis' }, 'redis is back: configuration written again')
       this.engine
         .applyConfig(this.store.current)
+        .then(() => this.stateWatch.check())
         .then(() => this.outbox.flush())
         .then(() => this.follower.check())
         .catch((err: unknown) => this.log.error({ err }, 'configuration could not be written after redis came back'))
@@ -90,6 +102,8 @@ export class Service {
     const config = this.store.current
     this.engine = new AcdEngine(this.redis, config, { instanceId: env.instanceId, logger: this.log, metrics: this.metrics })
     this.watch = new InstanceWatch(this.redis, this.engine, this.log)
+    if (env.site !== undefined && !config.sites.has(env.site)) throw new EnvError('SITE', `"${env.site}" is not a site of ${env.configPath} (its sites: ${[...config.sites.keys()].join(', ') || 'none'})`)
+    this.sites = new SiteWatch(this.engine, env.site, { drainAsked: (asked) => this.followDrain(asked) }, this.log, this.metrics)
     this.outbox = new EngineOutbox(this.log)
     this.offers = new OfferListener(this.redis, env.instanceId, (n) => this.engine.emit('notice', n), this.log)
     this.channels = new TrunkChannels(this.redis, config, env.instanceId)
@@ -122,6 +136,7 @@ export class Service {
         ),
     })
     this.frontEnd.attach(this.srf)
+    this.stateWatch = new StateWatch({ redis: this.redis, engine: this.engine, channels: this.channels, calls: () => this.frontEnd.liveCalls(), log: this.log })
     this.configRepo = new ConfigRepo(this.redis)
     const admin = adminMetrics(this.metrics.registry)
     this.follower = new ConfigFollower(this.configRepo, this.store, env.configPath, (c) => this.applyEverywhere(c), this.log, (v) => admin.configVersion.set(v))
@@ -132,6 +147,8 @@ export class Service {
         .catch((err: unknown) => this.log.error({ err }, 'the new configuration could not be written to Redis; reload again once it is reachable'))
     })
     this.store.on('refused', (err: Error) => this.log.error({ problems: (err as { problems?: unknown }).problems }, 'configuration refused; keeping the running one'))
+    const probeDeps = { engine: this.engine, registrar: this.registrar, redis: this.redis, config: () => this.engine.platform, metrics: this.metrics, log: this.log }
+    this.probes = new ProbeService(env.probes, { ...probeDeps, frontDoor: () => (this.drachtioUp && !this.draining ? this.frontDoor : undefined) })
     this.http = buildHttp(this.metrics, this)
     this.adminMounted = mountAdminApi(this.http, { redis: this.redis, repo: this.configRepo, engine: this.engine, applied: () => this.follower.check(), log: this.log, settings: env.admin, metrics: admin })
   }
@@ -166,7 +183,23 @@ export class Service {
       eventLoopLagMs: Math.round(this.load.loopLagMs()),
       draining: this.draining,
       drained: this.drained,
+      drain: this.draining ? (this.drained ? 'drained' : 'draining') : undefined,
+      site: this.env.site,
+      sites: Object.fromEntries([...this.engine.sites.notUp()].map(([s, r]) => [s, r.state])),
+      probes: this.probes.health(),
     }
+  }
+
+  /** A drain asked through Redis: new calls get 503 (the door), the calls in progress finish; the process stays. */
+  private followDrain(asked: boolean): void {
+    if (asked === this.drainAsked || this.stopping) return
+    this.drainAsked = asked
+    if (!asked) {
+      this.draining = this.drained = false
+      this.log.info('drain lifted: taking new calls')
+      return
+    }
+    void this.drain(Infinity)
   }
 
   /**
@@ -177,7 +210,8 @@ export class Service {
     this.draining = true
     this.log.info({ calls: this.frontEnd.activeCalls, drainMs }, 'draining: no new calls')
     const until = Date.now() + drainMs
-    while (this.frontEnd.activeCalls > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100))
+    while (this.frontEnd.activeCalls > 0 && Date.now() < until && this.draining) await new Promise((r) => setTimeout(r, 100))
+    if (!this.draining) return
     this.drained = this.frontEnd.activeCalls === 0
     if (this.drained) this.log.info('drained: no call left')
     else this.log.warn({ calls: this.frontEnd.activeCalls }, 'drain time over: calls still up are cut')
@@ -189,16 +223,21 @@ export class Service {
     this.log.info({ port: this.env.httpPort }, 'http listening (/health, /metrics, /v1 administration API, /docs)')
     // the configuration in force is the version in Redis (the file bootstraps it)
     await this.untilReady(() => this.follower.start(), 'redis')
+    await this.untilReady(() => this.stateWatch.begin(), 'redis')
     this.connectDrachtio()
     for (const fs of this.env.freeswitch) void this.connectMedia(fs)
     this.timers.push(setInterval(() => void this.tick(), 200))
     this.timers.push(setInterval(() => void this.heartbeat(), HEARTBEAT_MS))
+    this.timers.push(setInterval(() => void (this.redis.status === 'ready' && this.sites.poll()), SITE_POLL_MS))
     if (this.reaper) this.timers.push(setInterval(() => void this.reaper!.reap().catch(() => undefined), REAP_MS))
+    this.timers.push(setInterval(() => void closingSweep(this.engine, this.store.current, new Date(), this.log).catch(() => undefined), REAP_MS))
     await this.heartbeat()
+    await this.sites.poll()
     this.load.start()
     this.offers.follow(this.engine.pools())
     this.started = true
     if (this.env.freeswitch.length > 0) this.checkPrompts()
+    this.probes.start()
     this.log.info('service started')
   }
 
@@ -231,6 +270,7 @@ export class Service {
     this.srf.on('connect', (err: Error, hostport: string) => {
       if (err) return
       this.drachtioUp = true
+      this.frontDoor = udpAddress(hostport)
       this.log.info({ dependency: 'drachtio', hostport }, 'connected to drachtio-server')
     })
     this.srf.on('error', (err: Error) => {
@@ -280,6 +320,7 @@ export class Service {
       await this.channels.heartbeat(ALIVE_TTL_MS)
       if (this.outbox.size) await this.outbox.flush()
       await this.watch.announce()
+      await this.stateWatch.snapshot()
       for (const r of await this.watch.sweep()) for (const [tenant, n] of Object.entries(r.lost)) this.metrics.callsLost.inc({ tenant }, n)
       const released = await this.channels.sweep()
       if (released > 0) this.log.warn({ released }, 'released trunk channels of instances that stopped')
@@ -291,6 +332,7 @@ export class Service {
   async stop(): Promise<void> {
     this.stopping = true
     this.load.stop()
+    this.probes.stop()
     for (const t of this.timers) clearInterval(t)
     this.follower.stop()
     await this.http.close()

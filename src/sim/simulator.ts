@@ -100,6 +100,7 @@ export class Simulator {
 
   async loginAgents(): Promise<void> {
     for (const agent of this.config.agents.values()) {
+      if (agent.probe) continue // the probes' own agents take probe calls only
       const session: string[] = []
       for (const t of agent.tenants) {
         const clash = this.config.tenants.get(t)!.incompatibleWith.some((o) => session.includes(o))

@@ -13,6 +13,7 @@ import { adoptedCallback, inboundCall } from './inbound-call'
 import { routeInbound, TrunkDirectory } from './inbound-routing'
 import { SourceLimiter, type DoorDecision } from './door'
 import { uriHost, uriUser } from './sdp'
+import { PROBE_HEADER, probeDoor } from '../probes/probe-door'
 
 export interface FrontEndDeps {
   srf: Srf
@@ -78,6 +79,11 @@ export class SipFrontEnd {
     return this.calls.size
   }
 
+  /** The calls this instance carries now. */
+  liveCalls(): CallFlow[] {
+    return [...this.calls.values()]
+  }
+
   /** Calls between their INVITE and the caller being answered (or refused). */
   get callsInSetup(): number {
     return this.setup
@@ -116,7 +122,13 @@ export class SipFrontEnd {
     if (this.limited(req, res, 'INVITE')) return
     const user = uriUser(req.uri)
     if (user?.startsWith('*')) return this.onFeatureCode(req, res, user)
-    const decision = routeInbound(this.directory, req.source_address, user, uriUser(req.get('To')))
+    const probe = await probeDoor(this.directory.config, this.deps.engine.redis, { source: req.source_address, claim: req.get(PROBE_HEADER) || undefined, requestUser: user })
+    if (probe.kind === 'refused') {
+      this.deps.log.warn({ source: req.source_address, user, reason: probe.reason, tenant: probe.tenant }, 'probe call refused')
+      this.deps.metrics.callsRejected.inc({ tenant: probe.tenant ?? 'unknown', reason: 'probe-claim' })
+      return this.reply(res, 'INVITE', probe.status, { 'X-Reason': probe.reason })
+    }
+    const decision = probe.kind === 'probe' ? { ok: true as const, trunk: probe.trunk, ddi: probe.ddi } : routeInbound(this.directory, req.source_address, user, uriUser(req.get('To')))
     if (!decision.ok) {
       this.deps.log.warn({ source: req.source_address, user, status: decision.status, reason: decision.reason, tenant: decision.tenant }, 'inbound call refused')
       this.deps.metrics.callsRejected.inc({ tenant: decision.tenant ?? 'unknown', reason: String(decision.status) })
@@ -124,8 +136,8 @@ export class SipFrontEnd {
     }
     const door = this.deps.door?.() ?? { open: true }
     if (!door.open) {
-      this.deps.log.warn({ tenant: decision.ddi.tenant, reason: door.reason }, 'new call refused at the door')
-      this.deps.metrics.callsRejected.inc({ tenant: decision.ddi.tenant, reason: door.reason })
+      this.deps.log.warn({ tenant: decision.ddi.tenant, reason: door.reason, probe: probe.kind === 'probe' ? probe.probe.id : undefined }, 'new call refused at the door')
+      if (probe.kind !== 'probe') this.deps.metrics.callsRejected.inc({ tenant: decision.ddi.tenant, reason: door.reason })
       return this.reply(res, 'INVITE', 503, { 'Retry-After': String(door.retryAfter), 'X-Reason': door.reason })
     }
     this.setup++
@@ -140,6 +152,7 @@ export class SipFrontEnd {
       res,
       decision.trunk,
       decision.ddi,
+      probe.kind === 'probe' ? probe.probe : undefined,
     ).catch((err: unknown) => {
       setupDone()
       throw err

@@ -14,6 +14,12 @@ import type { TrunkChannels } from '../trunks/channels'
 import { SipAgentDialer } from './agent-dialer'
 import { InboundCallerLeg } from './caller-leg'
 import { SipOutsideDialer } from './outbound-call'
+import type { CallEngine } from '../call/ports'
+import type { Probe } from '../config/probes'
+import { probeEngine } from '../probes/probe-engine'
+
+/** A probe call's flow counts no rejection or callback in the tenant's metrics. */
+const UNCOUNTED = { callsRejected: { inc: () => undefined }, callbacks: { inc: () => undefined } } as unknown as Metrics
 
 export interface CallDeps {
   srf: Srf
@@ -38,11 +44,12 @@ export interface CallDeps {
  * the door (media the platform cannot take, trunk full) gets its final response, a `call_ended`
  * event, and no flow.
  */
-export async function inboundCall(deps: CallDeps, req: Srf.SrfRequest, res: Srf.SrfResponse, trunk: Trunk, ddi: Ddi): Promise<{ flow: CallFlow; run(): Promise<void> } | undefined> {
-  const { engine, metrics } = deps
+export async function inboundCall(deps: CallDeps, req: Srf.SrfRequest, res: Srf.SrfResponse, trunk: Trunk, ddi: Ddi, probe?: Probe): Promise<{ flow: CallFlow; run(): Promise<void> } | undefined> {
+  const { engine } = deps
+  const metrics = probe ? UNCOUNTED : deps.metrics
   const tenant = engine.platform.tenants.get(ddi.tenant)!
   const call = new Call(tenant, { queue: ddi.entry.kind === 'queue' ? ddi.entry.queue : '', presented: ddi.number, callerNumber: req.callingNumber || undefined })
-  const log = deps.log.child({ tenant: tenant.id, call: call.id, trunk: trunk.id, ddi: ddi.number, sipCallId: req.get('Call-ID') })
+  const log = deps.log.child({ tenant: tenant.id, call: call.id, trunk: trunk.id, ddi: ddi.number, sipCallId: req.get('Call-ID'), ...(probe ? { probe: probe.id } : {}) })
   const timers = deps.timers ?? realTimers
   const leg = new InboundCallerLeg({ ...deps, log }, req, res, trunk, call.id, tenant.id)
   const refusal = await admit({ mediaProblem: () => (deps.media ? offerProblem(req.body) : undefined), takeChannel: () => leg.takeChannel() })
@@ -51,23 +58,23 @@ export async function inboundCall(deps: CallDeps, req: Srf.SrfRequest, res: Srf.
     metrics.callsRejected.inc({ tenant: tenant.id, reason: refusal.reason })
     leg.refuse(refusal.status, refusal.headers)
     await engine
-      .record(tenant.id, { type: 'call_ended', call: call.id, queue: call.queue || undefined, outcome: 'refused', reason: refusal.reason, ended_by: 'system', wait_ms: 0, duration_ms: 0 })
+      .record(tenant.id, { type: 'call_ended', call: call.id, queue: call.queue || undefined, outcome: 'refused', reason: refusal.reason, ended_by: 'system', wait_ms: 0, duration_ms: 0, probe: probe?.id })
       .catch((err: unknown) => log.error({ err }, 'end of call not recorded'))
     return undefined
   }
-  const flow = callFlow(deps, call, log, timers, () => req.body)
+  const flow = callFlow({ ...deps, metrics }, call, log, timers, () => req.body, probe ? probeEngine(engine, probe) : engine)
   const entry: Entry = ddi.entry.kind === 'ivr' ? { kind: 'ivr', ivr: ddi.entry.ivr } : { kind: 'queue' }
   const answer = () => leg.answer().finally(() => deps.setupDone?.())
-  return { flow, run: () => flow.start(leg, entry, { ddi: ddi.number, trunk: trunk.id }, answer) }
+  return { flow, run: () => flow.start(leg, entry, { ddi: ddi.number, trunk: trunk.id, ...(probe ? { probe: probe.id } : {}) }, answer) }
 }
 
 /** The call flow of a call, wired to SIP: the agent dialer and the outside dialer. */
-function callFlow(deps: CallDeps, call: Call, log: Logger, timers: Timers, callerSdp: () => string | undefined): CallFlow {
+function callFlow(deps: CallDeps, call: Call, log: Logger, timers: Timers, callerSdp: () => string | undefined, flowEngine: CallEngine = deps.engine): CallFlow {
   const { engine, metrics } = deps
   const sipDeps = { srf: deps.srf, channels: deps.channels, media: deps.media, log }
   return new CallFlow(
     {
-      engine,
+      engine: flowEngine,
       agents: new SipAgentDialer({ ...sipDeps, registrar: deps.registrar, config: () => engine.platform }, callerSdp),
       outside: new SipOutsideDialer({ ...sipDeps, timers }, { key: call.id, sdp: callerSdp }),
       timers,

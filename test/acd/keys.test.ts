@@ -16,7 +16,7 @@ import { withRedis } from '../helpers/redis'
 const names = Object.keys(KEY_LAYOUT) as KeyName[]
 const paramsOf = (n: KeyName) => [...KEY_LAYOUT[n].key.matchAll(/<(\w+)>/g)].map((m) => m[1]!)
 // sample parameters: ids as they come (a call id with ':' and an IPv6 source address included)
-const sample: Record<string, string> = { tenant: 'acme', queue: 'sales', step: '2', agent: 'a1', call: 'c-1:x', instance: 'inst-1', trunk: 'carrier', direction: 'in', source: '::1' }
+const sample: Record<string, string> = { tenant: 'acme', queue: 'sales', step: '2', agent: 'a1', call: 'c-1:x', instance: 'inst-1', trunk: 'carrier', direction: 'in', source: '::1', probe: 'line-1', tick: '29000000' }
 const callKey = (n: KeyName, pool: string) => (keys[n] as (pool: string, ...a: string[]) => string)(pool, ...paramsOf(n).map((p) => sample[p]!))
 
 t.test('every key of the layout sits in the pool slot; tenant data carries the tenant', async (t) => {
@@ -29,7 +29,7 @@ t.test('every key of the layout sits in the pool slot; tenant data carries the t
   // the keys that carry no tenant: pool-wide, per agent (shared by the pool's tenants), per instance
   t.same(
     names.filter((n) => !paramsOf(n).includes('tenant')),
-    ['settings', 'seq', 'timers', 'agents', 'agent', 'agentQuals', 'agentReferred', 'offers', 'alive', 'instances', 'instanceCalls', 'platformConfig', 'apiTokens', 'apiTokenHashes', 'apiAuthThrottle'],
+    ['settings', 'epoch', 'seq', 'timers', 'agents', 'agent', 'agentQuals', 'agentReferred', 'offers', 'alive', 'instances', 'instanceCalls', 'sites', 'drains', 'platformConfig', 'apiTokens', 'apiTokenHashes', 'apiAuthThrottle'],
   )
 })
 
@@ -56,7 +56,7 @@ t.test('the README\'s key table is the key layout', async (t) => {
   const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8')
   const section = readme.slice(readme.indexOf('### Redis key layout'), readme.indexOf('\n## ', readme.indexOf('### Redis key layout')))
   const rows = [...section.matchAll(/^\| `(acd:\{P\}:[^`]+)` \| (\w+) \| (.*) \|$/gm)].map((m) => [m[1], m[2], m[3]!.replace(/\\\|/g, '|')])
-  const letter: Record<string, string> = { tenant: 'T', queue: 'Q', step: 'S', agent: 'A', call: 'C', instance: 'I', trunk: 'R', direction: 'D', source: 'ADDR' }
+  const letter: Record<string, string> = { tenant: 'T', queue: 'Q', step: 'S', agent: 'A', call: 'C', instance: 'I', trunk: 'R', direction: 'D', source: 'ADDR', probe: 'PR', tick: 'N' }
   const layout = names.map((n) => [`acd:{P}:${KEY_LAYOUT[n].key.replace(/<(\w+)>/g, (_, p: string) => letter[p]!)}`, KEY_LAYOUT[n].type, KEY_LAYOUT[n].holds])
   t.same(rows, layout)
 })

@@ -3,46 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { AcdError, type Notice } from '../../src/acd/types'
-import { Call } from '../../src/call/call'
-import { CallFlow, type Entry } from '../../src/call/call-flow'
-import type { AgentDialer, AgentLeg, OutsideDialer, OutsideResult } from '../../src/call/ports'
-import { loadConfigFile } from '../../src/config/load'
-import { silentLogger } from '../../src/telemetry/logger'
-import { fakeEngine, fakeLeg, fakeMedia, ManualTimers } from '../helpers/call-fakes'
-
-const config = loadConfigFile('config/platform.yaml')
-
-/** A call of gridco's outage queue with fakes for every port; agents answer as `answers` says. */
-function setup(o: { answers?: Record<string, () => Promise<AgentLeg>>; outside?: () => Promise<OutsideResult>; engine?: Parameters<typeof fakeEngine>[1]; media?: boolean; keys?: string[]; queue?: string; tenantConfig?: typeof config; deferred?: { add(what: string, op: () => Promise<unknown>): void } } = {}) {
-  const cfg = o.tenantConfig ?? config
-  const timers = new ManualTimers(Date.parse('2026-12-01T10:00:00Z'))
-  const eng = fakeEngine(cfg, o.engine)
-  const caller = fakeLeg('caller', { media: o.media === false ? undefined : fakeMedia(timers, o.keys ?? []).media, number: '+33612345678' })
-  const dialled: string[] = []
-  const cancelled: string[] = []
-  const agents: AgentDialer = {
-    dial: async ({ agent }) => {
-      dialled.push(agent)
-      const answer = o.answers?.[agent]
-      if (!answer) return { unreachable: 'no phone' }
-      return { answered: answer(), cancel: () => void cancelled.push(agent) }
-    },
-  }
-  const outsideCalls: string[] = []
-  const outside: OutsideDialer = {
-    call: async (req) => {
-      outsideCalls.push(req.number)
-      return o.outside ? o.outside() : { ok: false, outcome: 'failed' }
-    },
-  }
-  const ended: string[] = []
-  const call = new Call(cfg.tenants.get('gridco')!, { queue: o.queue ?? 'outages', presented: '+33972000001', callerNumber: '+33612345678' })
-  const flow = new CallFlow({ engine: eng.engine, agents, outside, timers, log: silentLogger, metrics: { callbacks: { inc: () => undefined }, callsRejected: { inc: () => undefined } } as never, onEnded: (c) => void ended.push(c.id), deferred: o.deferred }, call, silentLogger, () => ({}))
-  const start = (entry: Entry = { kind: 'queue' }) => flow.start(caller.leg, entry, { ddi: '+33972000001' }, async () => undefined)
-  const offer = (...agentIds: string[]): Notice => ({ type: 'offer', tenant: 'gridco', call: call.id, agents: agentIds, attempt: 1 }) as Notice
-  const ending = () => eng.events.filter((e) => e.type === 'call_ended').map((e) => e.fields)
-  return { flow, call, eng, caller, timers, dialled, cancelled, outsideCalls, ended, start, offer, ending }
-}
+import type { AgentLeg } from '../../src/call/ports'
+import { config, fakeLeg, flowSetup as setup } from '../helpers/call-fakes'
 
 t.test('queued, rung, answered, bridged; the agent hangs up: one ending, every leg released', async (t) => {
   const agent = fakeLeg('alice-phone', { agent: 'alice' })

@@ -79,7 +79,7 @@ t.test('every event type round-trips through a real stream: typed writer, typed 
   t.ok(history.every((e) => /^\d+-\d+$/.test(e.id)), 'each with its stream id')
   t.same(EVENT_TYPES.filter((x) => !history.some((e) => e.type === x)), [], 'every type of the contract was written')
 
-  t.same((await readHistory(redis, 'shared', 'acme', { call: 'c6' })).map((e) => e.type), ['callback_requested', 'callback_connected', 'callback_failed', 'callback_retry'])
+  t.same((await readHistory(redis, 'shared', 'acme', { call: 'c6' })).map((e) => e.type), ['callback_requested', 'callback_connected', 'callback_failed', 'callback_retry', 'callback_held', 'callback_breached'])
   const ended = await readHistory(redis, 'shared', 'acme', { types: ['call_ended', 'completed'] })
   t.same(ended.map((e) => [e.type, e.talk_ms]), [['completed', 60_000], ['call_ended', 60_000]], 'filtered by type, typed as those types')
   t.same((await readHistory(redis, 'shared', 'acme', { count: 2, reverse: true })).map((e) => e.type), ['call_ended', 'ivr_abandoned'], 'newest first')

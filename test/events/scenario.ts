@@ -1,4 +1,5 @@
 import type { Test } from 'tap'
+import { SiteControl } from '../../src/acd/sites'
 import { engineFixture } from '../helpers/engine'
 
 const NUMBER = '+447700900123'
@@ -52,5 +53,26 @@ export async function busyDay(t: Test) {
   await engine.callbackResult('globex', 'help', 'cb', 'connected')
   clock.advance(45_000)
   await engine.complete('globex', 'cb', 'caller')
+  // another callback is never made: two hours on (globex's minor response time, no calendar) it is a breach
+  await engine.logout('g1')
+  await engine.enqueue({ tenant: 'globex', queue: 'help', callId: 'cb2' })
+  await engine.requestCallback('globex', 'cb2', NUMBER)
+  clock.advance(2 * 3600_000)
+  await engine.tick()
+  // a callback on a queue with calling hours (09:00-17:00 in London): asked at night, it waits for
+  // 09:00, is back in the queue, and is held again when the hours close at 17:00
+  await engine.enqueue({ tenant: 'globex', queue: 'daytime', callId: 'cb3' })
+  await engine.requestCallback('globex', 'cb3', NUMBER)
+  clock.advance(24 * 3600_000)
+  await engine.tick()
+  // a site (support's, a3's) goes down: the call waiting in support moves to its backup, sales
+  await engine.enqueue({ tenant: 'acme', queue: 'support', callId: 'mv' })
+  clock.advance(1000)
+  await new SiteControl(engine.redis, engine).switchPool({ pool: 'shared', agents: ['a3'], queues: [['acme', 'support', 'sales']], tenants: ['acme'] }, 'west', 'down', 'drill')
+  await engine.abandon('acme', 'mv')
+  // a connected call the ACD lost is told again by its instance, then ends
+  await engine.restoreConnected({ tenant: 'acme', id: 'r1', queue: 'sales', agent: 'a3', arrivedAt: clock.now() - 20_000, answeredAt: clock.now() - 15_000, attributes: {} })
+  clock.advance(10_000)
+  await engine.complete('acme', 'r1', 'caller')
   return fixture
 }

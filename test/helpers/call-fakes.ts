@@ -1,8 +1,11 @@
 // Fakes of the call flow's ports: a caller's media that records what it hears, an engine that
 // records what it is told, legs and dialers without SIP.
 import { Call, type CallerContext } from '../../src/call/call'
-import type { AgentLeg, CallerLeg, CallerMedia, CallEngine, Gone, OutsideLeg } from '../../src/call/ports'
+import type { Notice } from '../../src/acd/types'
+import { CallFlow, type Entry } from '../../src/call/call-flow'
+import type { AgentDialer, AgentLeg, CallerLeg, CallerMedia, CallEngine, Gone, OutsideDialer, OutsideLeg, OutsideResult } from '../../src/call/ports'
 import { ManualTimers } from '../../src/call/timers'
+import { loadConfigFile } from '../../src/config/load'
 import type { PlatformConfig } from '../../src/config/model'
 import { silentLogger } from '../../src/telemetry/logger'
 
@@ -99,3 +102,39 @@ export function fakeLeg(name: string, opts: { agent?: string; media?: CallerMedi
 }
 
 export { ManualTimers }
+
+/** The example platform (config/platform.yaml). */
+export const config = loadConfigFile('config/platform.yaml')
+
+/** A call of gridco's outage queue with fakes for every port; agents answer as `answers` says. */
+export function flowSetup(o: { answers?: Record<string, () => Promise<AgentLeg>>; outside?: () => Promise<OutsideResult>; engine?: Parameters<typeof fakeEngine>[1]; media?: boolean; keys?: string[]; queue?: string; tenantConfig?: typeof config; deferred?: { add(what: string, op: () => Promise<unknown>): void } } = {}) {
+  const cfg = o.tenantConfig ?? config
+  const timers = new ManualTimers(Date.parse('2026-12-01T10:00:00Z'))
+  const eng = fakeEngine(cfg, o.engine)
+  const caller = fakeLeg('caller', { media: o.media === false ? undefined : fakeMedia(timers, o.keys ?? []).media, number: '+33612345678' })
+  const dialled: string[] = []
+  const cancelled: string[] = []
+  const agents: AgentDialer = {
+    dial: async ({ agent }) => {
+      dialled.push(agent)
+      const answer = o.answers?.[agent]
+      if (!answer) return { unreachable: 'no phone' }
+      return { answered: answer(), cancel: () => void cancelled.push(agent) }
+    },
+  }
+  const outsideCalls: string[] = []
+  const outside: OutsideDialer = {
+    call: async (req) => {
+      outsideCalls.push(req.number)
+      return o.outside ? o.outside() : { ok: false, outcome: 'failed' }
+    },
+  }
+  const ended: string[] = []
+  const call = new Call(cfg.tenants.get('gridco')!, { queue: o.queue ?? 'outages', presented: '+33972000001', callerNumber: '+33612345678' })
+  const flow = new CallFlow({ engine: eng.engine, agents, outside, timers, log: silentLogger, metrics: { callbacks: { inc: () => undefined }, callsRejected: { inc: () => undefined } } as never, onEnded: (c) => void ended.push(c.id), deferred: o.deferred }, call, silentLogger, () => ({}))
+  const start = (entry: Entry = { kind: 'queue' }) => flow.start(caller.leg, entry, { ddi: '+33972000001' }, async () => undefined)
+  const offer = (...agentIds: string[]): Notice => ({ type: 'offer', tenant: 'gridco', call: call.id, agents: agentIds, attempt: 1 }) as Notice
+  const ending = () => eng.events.filter((e) => e.type === 'call_ended').map((e) => e.fields)
+  return { flow, call, eng, caller, timers, dialled, cancelled, outsideCalls, ended, start, offer, ending }
+}
+

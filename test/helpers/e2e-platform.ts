@@ -1,8 +1,11 @@
+import { DateTime } from 'luxon'
 import { ha1 } from '../../src/agents/digest'
 
 /** Platform for the end-to-end tests: two incompatible tenants on loopback trunks, short timers. */
 export function e2ePlatform(opts: { maxInbound?: number; ringTimeout?: number; wrapUp?: number; outboundProxy?: string } = {}): string {
   const h = (user: string, tenant: string) => ha1(user, `${tenant}.acd.local`, `${user}-secret`)
+  // today and tomorrow in Paris are a holiday of the \`holiday\` calendar (a run may cross midnight)
+  const today = DateTime.now().setZone('Europe/Paris')
   return `
 platform: { max_no_answer: 3, default_region: FR }
 tenants:
@@ -14,6 +17,19 @@ tenants:
     incompatible_with: [voltsupply]
     outbound_allowed: ["+336"]
     skills: [outage]
+    calendars:
+      shut: { hours: {} }
+      holiday:
+        hours: { mon-sun: ["00:00-24:00"] }
+        dates: [{ date: "${today.toISODate()}", name: founders-day }, { date: "${today.plus({ days: 1 }).toISODate()}", name: founders-day }]
+    on_call:
+      night:
+        handover: { day: thu, time: "08:00" }
+        starts: "2026-11-26"
+        ring_seconds: 5
+        technicians:
+          - { id: marc, number: "+33 6 11 00 00 01" }
+          - { id: sofie, number: "+33 6 11 00 00 02" }
     trunks:
       - { id: gridco-carrier, allowed_sources: [127.0.0.2/32], max_inbound: ${opts.maxInbound ?? 20}, max_outbound: 5, outbound_proxy: "${opts.outboundProxy ?? '127.0.0.2:5999'}" }
     ddis:
@@ -25,6 +41,10 @@ tenants:
       - { number: "+33972000006", queue: streamed }
       - { number: "+33972000007", queue: closed-vm }
       - { number: "+33972000008", queue: closed-msg }
+      - { number: "+33972000009", queue: overflowing }
+      - { number: "+33972000021", queue: outages, calendar: shut, when_closed: { action: message } }
+      - { number: "+33972000022", queue: outages, calendar: holiday, when_closed: { action: voicemail } }
+      - { number: "+33972000023", queue: outages, calendar: shut, when_closed: { on_call: night } }
     ivrs:
       - id: after-hours
         prompt: "tone_stream://%(500,0,440)"
@@ -45,6 +65,7 @@ tenants:
       - { id: outages, skills: [{ skill: outage, min_level: 1 }], strategy: longest-idle, ring_timeout_seconds: ${opts.ringTimeout ?? 2}, wrap_up_seconds: ${opts.wrapUp ?? 1}, max_wait_seconds: 120 }
       - { id: closed-vm, skills: [{ skill: outage, min_level: 1 }], strategy: longest-idle, closed: true, when_closed: voicemail }
       - { id: closed-msg, skills: [{ skill: outage, min_level: 1 }], strategy: longest-idle, closed: true }
+      - { id: overflowing, skills: [{ skill: outage, min_level: 1 }], strategy: longest-idle, overflow_rules: [{ when: { waited_seconds: 2 }, to: { queue: outages } }] }
       - { id: streamed, skills: [{ skill: outage, min_level: 1 }], strategy: longest-idle, hold_music: "local_stream://default" }
       - id: callbacks
         skills: [{ skill: outage, min_level: 1 }]

@@ -2,8 +2,8 @@
   How the call to the customer of a callback went, once its reserved agent answered.
   connected: the customer is on the line (talk time counts from now).
   busy / no-answer / failed: the agent is free again; the callback waits `retry_ms` out of the
-  queue, then takes its original place again, until `max_attempts` attempts have failed (or the
-  retry would come after the callback's expiry).
+  queue (longer when that falls outside its calling hours), then takes its original place again,
+  until `max_attempts` attempts have failed (or the retry would come after the callback's expiry).
 
   KEYS[1]  pool prefix acd:{<pool>}
   ARGV[1]  calling instance
@@ -20,6 +20,7 @@
 --- @include "includes/calls"
 --- @include "includes/emit"
 --- @include "includes/free_agent"
+--- @include "includes/callback_hours"
 
 local now = tonumber(ARGV[2])
 local ref = ARGV[3] .. '/' .. ARGV[4]
@@ -33,6 +34,7 @@ local agentId = c.agent
 local pending = K.queueCallbacks(c.tenant, c.queue)
 if outcome == 'connected' then
   redis.call('ZREM', pending, c.id)
+  if c.cb_check then redis.call('ZREM', K.timers(), c.cb_check) end
   redis.call('HSET', ck, 'ans', NOWS)
   stat(c, 'callbacks_connected')
   emit(c.tenant, 'callback_connected', now, { 'call', c.id, 'queue', c.queue, 'agent', agentId, 'number', c.callback, 'attempt', tostring(attempt), 'wait_ms', fmt(now - tonumber(c.cb_at)) })
@@ -51,6 +53,7 @@ else
   redis.call('HDEL', ck, 'agent', 'ans')
   redis.call('ZADD', K.timers(), fmt(due), 'cbr|' .. ref)
   redis.call('ZADD', K.timers(), c.max_at, 'max|' .. ref)
+  armCallingHours(ref, c, now)
 end
 -- the agent goes straight back to work (its idle time is kept: no call was handled)
 local function toldResult(agentState)

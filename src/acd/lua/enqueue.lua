@@ -16,7 +16,11 @@
   ARGV[9]  referent agent ('' for none)
   ARGV[10] arrival order to keep ('' for a new one)
   ARGV[11] arrival time to keep ('' for now)
-  Reply    JSON { state = 'waiting' | 'referred' | 'reserved' | 'full', position, notices }
+  A call that finds no agent and meets an overflow rule of the queue (waiting, no-agents,
+  estimated-wait) leaves at once for the rule's target (state `overflowed`, told as an overflow
+  notice); the `waited` rules are timers (`ovr`).
+
+  Reply    JSON { state = 'waiting' | 'referred' | 'reserved' | 'full' | 'overflowed', position, notices }
   Errors   NO_SUCH_QUEUE, CALL_EXISTS
 ]]
 --- @include "includes/context"
@@ -25,6 +29,7 @@
 --- @include "includes/emit"
 --- @include "includes/escalation"
 --- @include "includes/match"
+--- @include "includes/overflow_rules"
 
 local now = tonumber(ARGV[2])
 local tenant, queue, callId = ARGV[3], ARGV[4], ARGV[5]
@@ -66,10 +71,19 @@ if c.state == 'referred' then
   redis.call('ZADD', K.timers(), c.ref_until, 'ref|' .. ref)
 end
 redis.call('ZADD', K.timers(), c.max_at, 'max|' .. ref)
-redis.call('HINCRBY', K.queueStats(tenant, queue), 'offered', 1)
+scheduleWaited(ref, c, queueRules(tenant, queue))
+-- a call keeping its place after an overflow was offered once, in the queue it first entered
+redis.call('HINCRBY', K.queueStats(tenant, queue), ARGV[10] == '' and 'offered' or 'overflow_in', 1)
 emit(tenant, 'enqueued', now, { 'call', callId, 'queue', queue, 'priority', tostring(priority), 'caller', ARGV[7], 'attrs', ARGV[8], 'referent', referent })
 local matched
 if c.state == 'referred' then matched = tryMatchCall(ref, c, now) else matched = matchOrQueue(ref, c, now) end
+if c.state == 'waiting' then
+  local reason, target = arrivalRule(c, meta)
+  if reason then
+    overflow(ref, c, now, reason, target)
+    if target ~= 'callback' then return finish({ state = 'overflowed', position = 0 }) end
+  end
+end
 if not matched then redis.call('HINCRBY', K.queueStats(tenant, queue), 'queued', 1) end
 local position = 0
 if c.state == 'waiting' then position = redis.call('ZRANK', K.queueWaiting(tenant, queue), callId) + 1 end

@@ -15,6 +15,7 @@
 --- @include "includes/calls"
 --- @include "includes/withdraw"
 --- @include "includes/requeue"
+--- @include "includes/overflow_rules"
 
 local now = tonumber(ARGV[2])
 local agentId = ARGV[3]
@@ -29,20 +30,16 @@ end
 removeAvailable(agentId)
 redis.call('ZREM', K.timers(), 'wrap|' .. agentId)
 local quals = redis.call('HGETALL', K.agentQuals(agentId))
+local left = {}
 for i = 1, #quals, 2 do
   local t, q = parseRef(quals[i])
   redis.call('SREM', K.queueStaffed(t, q), agentId)
+  left[#left + 1] = { t, q }
 end
 redis.call('DEL', K.agentQuals(agentId))
 redis.call('SREM', K.agents(), agentId)
 redis.call('HDEL', ak, 'call', 'pause_pending')
 setAgentState(agentId, a, 'logged-out', now, '')
-for _, ref in ipairs(redis.call('ZRANGE', K.agentReferred(agentId), 0, -1)) do
-  local c = loadCall(ref)
-  if c and c.state == 'referred' then
-    redis.call('ZREM', K.timers(), 'ref|' .. ref)
-    referredToQueue(ref, c, now)
-  end
-end
-redis.call('DEL', K.agentReferred(agentId))
+referredFallBack(agentId, now)
+for _, tq in ipairs(left) do unstaffedQueue(tq[1], tq[2], now) end
 return finish({ state = 'logged-out' })

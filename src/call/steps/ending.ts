@@ -14,6 +14,7 @@ export function endingOf(call: Call, phase: Phase, by: EndedBy): { outcome: Outc
   if (call.end) return call.end
   const reason = `${by}-hangup`
   if (call.transferredOut) return { outcome: 'transferred-out', reason }
+  if (call.forwarded) return { outcome: call.forwarded.reason === 'on-call' ? 'on-call' : 'forwarded', reason }
   if (phase === 'connected') return { outcome: 'answered', reason }
   if (phase === 'voicemail') return { outcome: 'voicemail', reason: 'voicemail' }
   if (phase === 'callback') return { outcome: 'callback-failed', reason }

@@ -1,6 +1,8 @@
-import type { TransferTarget } from '../../routing/transfer'
+import { transferTarget, type TransferTarget } from '../../routing/transfer'
 import type { Call } from '../call'
+import type { FlowControls } from '../controls'
 import type { AgentLeg, FlowDeps, OutsideLeg } from '../ports'
+import { stopTalkClock } from './ending'
 
 /** How long an outside transfer target is rung. */
 const OUTSIDE_RING_SECONDS = 60
@@ -37,4 +39,35 @@ export async function blindTransfer(
   }
   call.transferredOut = true
   await then.joined(r.leg)
+}
+
+/**
+ * A blind transfer asked by the connected agent's phone: refused (the SIP status and why), or
+ * accepted (202) and carried out: back to a queue of the tenant, or to an outside number joined
+ * to the caller.
+ */
+export function askTransfer(
+  deps: Pick<FlowDeps, 'engine' | 'outside' | 'log' | 'timers'>,
+  call: Call,
+  leg: AgentLeg,
+  target: string | undefined,
+  flow: FlowControls,
+): { status: number; reason?: string } {
+  if (!flow.isConnectedAgent(leg)) return { status: 481, reason: 'no call to transfer' }
+  const decision = transferTarget(deps.engine.platform, call.tenant.id, target, new Date(deps.timers.now()))
+  if (decision.kind === 'refused') {
+    deps.log.warn({ agent: call.agent, target, reason: decision.reason }, 'transfer refused')
+    return { status: decision.status, reason: decision.reason }
+  }
+  deps.log.info({ agent: call.agent, target: decision }, 'blind transfer')
+  // the transferring phone's own hang-up ends its leg only
+  flow.letGo(leg)
+  stopTalkClock(call, deps.timers.now())
+  void blindTransfer(deps, call, leg, decision, {
+    requeue: (queue) => flow.requeue(queue, { hold: true, attributes: { ddi: call.presented, transferred: 'true' } }),
+    joined: (outside) => flow.joinOutside(outside),
+    fail: (reason) => flow.end('failed', reason),
+    onCancel: (c) => flow.onCancel(c),
+  }).catch((err: unknown) => deps.log.error({ err }, 'transfer failed'))
+  return { status: 202 }
 }

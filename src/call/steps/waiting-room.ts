@@ -46,6 +46,15 @@ export class WaitingRoom {
     this.cancel?.()
   }
 
+  /** An overflow rule asks for the callback offer now (after what is playing, if anything). */
+  offerCallbackNow(): void {
+    if (!this.callback || this.gone) return
+    this.nextOffer = this.ctx.timers.now()
+    if (this.running) return
+    this.cancel?.()
+    this.schedule()
+  }
+
   private get gone(): boolean {
     return this.stopped || this.ctx.call.ended
   }
@@ -62,7 +71,18 @@ export class WaitingRoom {
     })
   }
 
+  private running = false
+
   private async run(): Promise<void> {
+    this.running = true
+    try {
+      await this.runOnce()
+    } finally {
+      this.running = false
+    }
+  }
+
+  private async runOnce(): Promise<void> {
     if (this.gone) return
     if (!this.ctx.call.waiting) {
       this.cancel = this.ctx.timers.after(RINGING_RECHECK_MS, () => this.runSafely())

@@ -32,7 +32,7 @@ local function stat(c, field, by)
 end
 
 local function clearCallTimers(ref)
-  redis.call('ZREM', K.timers(), 'res|' .. ref, 'esc|' .. ref, 'max|' .. ref, 'ref|' .. ref, 'cbr|' .. ref)
+  redis.call('ZREM', K.timers(), 'res|' .. ref, 'esc|' .. ref, 'max|' .. ref, 'ref|' .. ref, 'cbr|' .. ref, 'ovr|' .. ref, 'cbh|' .. ref)
 end
 
 -- The instance that owns the call's signalling: it gets the call's notices, and recovers it when

@@ -7,12 +7,20 @@
 --- @include "calls"
 --- @include "reserve"
 
+-- A probe call (in the lane "<queue>.probe.<probe>") is for its probe agent ("probe.<tenant>.<probe>")
+-- only, and a probe agent takes its probe's calls only (src/config/probes.ts).
+local function laneFits(agentId, t, q)
+  local probe = string.match(q, '%.probe%.(.+)$')
+  if probe then return agentId == 'probe.' .. t .. '.' .. probe end
+  return string.sub(agentId, 1, 6) ~= 'probe.'
+end
+
 -- Find agents for a call that is ready (waiting or referred); reserve when found. The call may or
 -- may not be in its queue's lists yet (c.inq).
 local function tryMatchCall(ref, c, now)
   if c.state == 'referred' then
     local st = redis.call('HGET', K.agent(c.referent), 'state')
-    if st == 'available' and redis.call('HEXISTS', K.agentQuals(c.referent), c.tenant .. '/' .. c.queue) == 1 then
+    if st == 'available' and laneFits(c.referent, c.tenant, c.queue) and redis.call('HEXISTS', K.agentQuals(c.referent), c.tenant .. '/' .. c.queue) == 1 then
       reserve(ref, c, { c.referent }, now, true)
       return true
     end
@@ -27,7 +35,7 @@ local function tryMatchCall(ref, c, now)
     local all = {}
     for s = 0, step do
       local members = redis.call('ZRANGE', K.queueAvailable(t, q, s), 0, -1)
-      for _, m in ipairs(members) do all[#all + 1] = m end
+      for _, m in ipairs(members) do if laneFits(m, t, q) then all[#all + 1] = m end end
     end
     if #all == 0 then return false end
     reserve(ref, c, all, now, true)
@@ -44,6 +52,7 @@ local function tryMatchCall(ref, c, now)
     for s = 0, step do
       if pick <= counts[s] then
         local m = redis.call('ZRANGE', K.queueAvailable(t, q, s), pick - 1, pick - 1)
+        if not laneFits(m[1], t, q) then return false end
         reserve(ref, c, { m[1] }, now, true)
         return true
       end
@@ -68,7 +77,7 @@ local function tryMatchCall(ref, c, now)
       if r[1] and (best == nil or tonumber(r[2]) < bestScore) then best, bestScore = r[1], tonumber(r[2]) end
     end
   end
-  if best == nil then return false end
+  if best == nil or not laneFits(best, t, q) then return false end
   if strategy == 'round-robin' then redis.call('HSET', K.queue(t, q), 'rr', fmt(bestScore)) end
   reserve(ref, c, { best }, now, true)
   return true
@@ -89,7 +98,7 @@ local function tryMatchAgent(agentId, now, a)
   local referred = redis.call('ZRANGE', K.agentReferred(agentId), 0, 0)
   if referred[1] then
     local c = loadCall(referred[1])
-    if c and c.state == 'referred' then
+    if c and c.state == 'referred' and laneFits(agentId, c.tenant, c.queue) then
       reserve(referred[1], c, { agentId }, now, false)
       return true
     end
@@ -99,7 +108,7 @@ local function tryMatchAgent(agentId, now, a)
   for i = 1, #quals, 2 do
     local step, _, _, strategy, nsteps = parseQual(quals[i + 1])
     local t, q = parseRef(quals[i])
-    for s = step, nsteps - 1 do
+    for s = step, (laneFits(agentId, t, q) and nsteps or 0) - 1 do
       local r = redis.call('ZRANGE', K.queueStep(t, q, s), 0, 0, 'WITHSCORES')
       if r[1] and (bestRef == nil or tonumber(r[2]) < bestScore) then
         bestRef, bestScore, bestStrategy = t .. '/' .. r[1], tonumber(r[2]), strategy

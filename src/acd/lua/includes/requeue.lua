@@ -5,6 +5,7 @@
 --- @include "calls"
 --- @include "match"
 --- @include "overflow"
+--- @include "overflow_rules"
 
 -- `extra`: more fields of the call's hash to write with its state.
 local function rejoinQueue(ref, c, now, extra)
@@ -22,6 +23,8 @@ local function returnCall(ref, c, now)
     overflow(ref, c, now, 'max-wait')
     return
   end
+  -- a `waited` rule fell due while agents rang
+  if c.ovr_at ~= nil and tonumber(c.ovr_at) <= now and waitedRule(ref, c, now) then return end
   rejoinQueue(ref, c, now)
 end
 
@@ -29,4 +32,16 @@ end
 local function referredToQueue(ref, c, now)
   redis.call('ZREM', K.agentReferred(c.referent), ref)
   rejoinQueue(ref, c, now)
+end
+
+-- The agent no longer takes calls: every call waiting for it as their referent falls back.
+local function referredFallBack(agentId, now)
+  for _, ref in ipairs(redis.call('ZRANGE', K.agentReferred(agentId), 0, -1)) do
+    local c = loadCall(ref)
+    if c and c.state == 'referred' then
+      redis.call('ZREM', K.timers(), 'ref|' .. ref)
+      referredToQueue(ref, c, now)
+    end
+  end
+  redis.call('DEL', K.agentReferred(agentId))
 end

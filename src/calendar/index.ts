@@ -1,0 +1,2 @@
+export { addWorkingHours, calendarStatus, type OpeningStatus } from './calendar'
+export { holidayOn } from './days'
