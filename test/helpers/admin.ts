@@ -10,15 +10,16 @@ import { TokenStore, type Role } from '../../src/admin/tokens'
 import { ConfigSync } from '../../src/config/config-sync'
 import { ConfigRepo } from '../../src/config/redis-config'
 import { withRedis } from './redis'
+import { adminPlatformFile } from './admin-platform'
 
 /**
- * The administration API on a real Redis, the example platform bootstrapped from
- * config/platform.yaml, an engine applying each new version as the service does.
+ * The administration API on a real Redis, the tests' platform (admin-platform.ts) bootstrapped
+ * from its file, an engine applying each new version as the service does.
  */
 export async function adminFixture(t: Test, opts: { file?: string; authFailuresPerMinute?: number } = {}) {
   const { redis, server } = await withRedis(t)
   const repo = new ConfigRepo(redis)
-  const boot = await repo.bootstrap(opts.file ?? 'config/platform.yaml')
+  const boot = await repo.bootstrap(opts.file ?? adminPlatformFile())
   const engine = new AcdEngine(redis, boot.config, { instanceId: 'admin-test' })
   await engine.applyConfig(boot.config)
   const sync = new ConfigSync(repo, boot.version, (c) => engine.applyConfig(c), undefined, 60_000)
