@@ -5,7 +5,7 @@ import type { RedisLike } from '../redis/connect'
 import { silentLogger, type Logger } from '../telemetry/logger'
 import { ConfigError } from './errors'
 import type { PlatformConfig } from './model'
-import { CONFIG_CHANNEL, type ConfigRepo } from './redis-config'
+import { CONFIG_CHANNEL, type ConfigRepo, type RawConfig } from './redis-config'
 import { validateRaw } from './load'
 
 export class ConfigSync {
@@ -21,6 +21,8 @@ export class ConfigSync {
     private readonly apply: (config: PlatformConfig, version: number) => Promise<void>,
     private readonly log: Logger = silentLogger,
     private readonly pollMs = 2000,
+    /** the document of the version in force (put back if Redis loses it) */
+    private raw?: RawConfig,
   ) {}
 
   start(): void {
@@ -42,6 +44,11 @@ export class ConfigSync {
   private async step(): Promise<void> {
     if (this.stopped) return
     const current = await this.repo.version()
+    if (current === 0 && this.raw && this.version > 0) {
+      // Redis came back without its data: the version in force here goes back, under its number
+      if (await this.repo.restore(this.raw, this.version)) this.log.warn({ version: this.version }, 'configuration was lost from Redis: the version in force written back')
+      return
+    }
     if (current <= this.version) return
     const stored = await this.repo.read()
     if (!stored || stored.version <= this.version) return
@@ -57,6 +64,7 @@ export class ConfigSync {
     }
     await this.apply(config, stored.version)
     this.version = stored.version
+    this.raw = stored.raw
     this.log.info({ version: stored.version }, 'configuration version applied')
   }
 

@@ -28,6 +28,14 @@ redis.call('PUBLISH', ARGV[4], tostring(v))
 return { 1, v }
 `
 
+// KEYS[1] the configuration hash; ARGV[1] the version, ARGV[2] the document. Written only when Redis
+// holds no configuration (it lost its data): the same version comes back, as the instances know it.
+const RESTORE_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'version', ARGV[1], 'doc', ARGV[2])
+return 1
+`
+
 export interface StoredConfig {
   version: number
   raw: RawConfig
@@ -45,18 +53,27 @@ export class StaleVersion extends Error {
   }
 }
 
+type RestoreCaller = (key: string, version: number, doc: string) => Promise<number>
 type CasCaller = (key: string, expected: number, doc: string, sha: string, channel: string) => Promise<[number, number]>
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
 
 export class ConfigRepo {
   private readonly cas: CasCaller
+  private readonly restoreCaller: RestoreCaller
   readonly key = keys.platformConfig(PLATFORM_POOL)
 
   constructor(readonly redis: RedisLike) {
     const r = redis as unknown as Record<string, CasCaller | undefined>
     if (!r['acdConfigCas']) redis.defineCommand('acdConfigCas', { numberOfKeys: 1, lua: CAS_LUA })
     this.cas = (r['acdConfigCas'] as CasCaller).bind(redis)
+    if (!r['acdConfigRestore']) redis.defineCommand('acdConfigRestore', { numberOfKeys: 1, lua: RESTORE_LUA })
+    this.restoreCaller = (r['acdConfigRestore'] as unknown as RestoreCaller).bind(redis)
+  }
+
+  /** Puts back a version Redis lost (restarted without its data); false when Redis holds one. */
+  async restore(raw: RawConfig, version: number): Promise<boolean> {
+    return Number(await this.restoreCaller(this.key, version, JSON.stringify(raw))) === 1
   }
 
   async version(): Promise<number> {
@@ -86,19 +103,20 @@ export class ConfigRepo {
    * imported as a new version when it changed since it was last imported (an operator edited it);
    * otherwise the version in Redis (changed by the API since) is the configuration.
    */
-  async bootstrap(file: string): Promise<{ version: number; config: PlatformConfig; imported: boolean }> {
+  async bootstrap(file: string): Promise<{ version: number; config: PlatformConfig; raw: RawConfig; imported: boolean }> {
     for (;;) {
       const stored = await this.read()
       const text = readFileSync(file, 'utf8')
       const fileSha = sha256(text)
-      if (stored && stored.fileSha === fileSha) return { version: stored.version, config: validateRaw(stored.raw, `redis (version ${stored.version})`), imported: false }
+      if (stored && stored.fileSha === fileSha) return { version: stored.version, config: validateRaw(stored.raw, `redis (version ${stored.version})`), raw: stored.raw, imported: false }
       try {
-        const r = await this.write(parseYamlDocument(text, file), stored?.version ?? 0, { source: file, fileSha })
-        return { ...r, imported: true }
+        const raw = parseYamlDocument(text, file)
+        const r = await this.write(raw, stored?.version ?? 0, { source: file, fileSha })
+        return { ...r, raw, imported: true }
       } catch (err) {
         if (err instanceof StaleVersion) continue
         // a refused file leaves the configuration in Redis in force
-        if (err instanceof ConfigError && stored) return { version: stored.version, config: validateRaw(stored.raw, `redis (version ${stored.version})`), imported: false }
+        if (err instanceof ConfigError && stored) return { version: stored.version, config: validateRaw(stored.raw, `redis (version ${stored.version})`), raw: stored.raw, imported: false }
         throw err
       }
     }

@@ -47,6 +47,8 @@ export class ConfigFollower {
         this.onVersion(version)
       },
       this.log,
+      2000,
+      boot.raw,
     )
     this.sync.start()
   }

@@ -70,8 +70,8 @@ t.test('supervisor actions on waiting calls: move keeping its place, priority, h
   t.match(audit[1], { before: { call: 'c2', priority: 50 }, after: { priority: 90 } })
   // the figures
   const rep = await f.token('reporting', 'gridco')
-  t.match((await f.call('GET', '/v1/tenants/gridco/queues/outages/stats', rep)).json(), { tenant: 'gridco', queue: 'outages', waiting: 2, stats: { hung_up: 1, offered: 3 } })
-  t.match((await f.call('GET', '/v1/tenants/gridco/queues/connections/stats', rep)).json(), { waiting: 0, stats: { moved_out: 1, offered: 1 } }, 'a move counts in the queue it left; the queue it joins counts an offer')
+  t.match((await f.call('GET', '/v1/tenants/gridco/queues/outages/stats', rep)).json(), { tenant: 'gridco', queue: 'outages', waiting: 2, stats: { hung_up_by_supervisor: 1, offered: 2, overflow_in: 1 } })
+  t.match((await f.call('GET', '/v1/tenants/gridco/queues/connections/stats', rep)).json(), { waiting: 0, stats: { moved_by_supervisor: 1, offered: 1 } }, 'a move counts in the queue it left; the queue it joins counts it as a call keeping its place (overflow_in)')
   const history = (await f.call('GET', '/v1/tenants/gridco/history?type=overflowed', rep)).json().items
   t.same(history.map((e: { reason: string }) => e.reason), ['moved', 'supervisor-hangup'])
 })

@@ -70,3 +70,20 @@ t.test('every instance follows a new version (pub/sub, or the poll), in order', 
   for (const s of seen) t.equal(s.a.at(-1), 3, 'the last version is applied')
   for (const s of seen) t.same([...s.a].sort(), s.a, 'versions applied in order')
 })
+
+t.test('Redis back without its data: the version in force is written back under its number', async (t) => {
+  const { redis } = await withRedis(t)
+  const repo = new ConfigRepo(redis)
+  const raw = parseYamlDocument(yaml)
+  await repo.write(raw, 0)
+  raw.tenants[0].name = 'Second'
+  await repo.write(raw, 1)
+  const applied: number[] = []
+  const sync = new ConfigSync(repo, 2, async (_c, v) => void applied.push(v), undefined, 60_000, raw)
+  await redis.flushall()
+  await sync.check()
+  t.equal(await repo.version(), 2, 'the same version number')
+  t.equal((await repo.read())!.raw.tenants[0].name, 'Second')
+  t.same(applied, [], 'nothing to apply: it is the version in force')
+  t.equal(await repo.restore(raw, 7), false, 'never over a configuration Redis holds')
+})

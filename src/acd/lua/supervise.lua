@@ -54,7 +54,7 @@ else
   return redis.error_reply('BAD_ACTION ' .. action)
 end
 dropCall(ref, c)
-stat(c, action == 'move' and 'moved_out' or 'hung_up')
+stat(c, action == 'move' and 'moved_by_supervisor' or 'hung_up_by_supervisor')
 emit(tenant, 'overflowed', now, { 'call', c.id, 'queue', c.queue, 'reason', reason, 'target', target, 'wait_ms', fmt(now - tonumber(c.enq)) })
 notify(c.owner, { type = 'overflow', tenant = tenant, call = c.id, queue = c.queue, reason = reason, target = target, seq = c.seq, enqueuedAt = tonumber(c.enq), priority = tonumber(c.prio) })
 return finish({ state = action == 'move' and 'moved' or 'hung-up', queue = c.queue })
