@@ -18,6 +18,11 @@ const omit = (o: Obj, names: string[]): Obj => Object.fromEntries(Object.entries
 
 /** A tenant's fields only the platform admins read and set. */
 export const TENANT_PLATFORM_FIELDS = ['incompatible_with']
+/**
+ * A tenant's fields only the platform admins set: its pool and realm, whom it may not share agents
+ * with, where it may call out to (toll fraud), files on the platform's disks, its probes.
+ */
+export const TENANT_ADMIN_FIXED = ['id', 'pool', 'sip_domain', 'incompatible_with', 'outbound_allowed', 'prompt_dir', 'probes']
 
 /** The tenant's own part of the document, without the lists that are resources of their own. */
 const TENANT_LISTS = ['trunks', 'ddis', 'queues', 'ivrs', 'skills']
@@ -33,6 +38,10 @@ export interface ResourceDef {
   schema: Schema
   readRoles: Role[]
   writeRoles: Role[]
+  /** who may change one (default: writeRoles) */
+  patchRoles?: Role[]
+  /** fields of a change the caller may not make (null: a platform admin) */
+  patchCheck?(patch: Obj, viewer: string | null): Array<{ path: string; reason: string }>
   list(raw: RawConfig, tenant: string | undefined): Obj[]
   /** insert (id absent) or replace the object named id, from its API view */
   put(raw: RawConfig, tenant: string | undefined, view: Obj, id: string | undefined): void
@@ -119,6 +128,9 @@ const tenantResource: ResourceDef = {
   schema: { ...subSchemas.tenant, properties: omit(subSchemas.tenant.properties, TENANT_LISTS) },
   readRoles: ['platform-admin', 'tenant-admin', 'supervisor', 'reporting', 'agent'],
   writeRoles: ['platform-admin'],
+  // a tenant admin changes its own tenant's name, time zone, language, calendars, closed handling...
+  patchRoles: ['platform-admin', 'tenant-admin'],
+  patchCheck: (patch, viewer) => (viewer === null ? [] : Object.keys(patch).filter((k) => TENANT_ADMIN_FIXED.includes(k)).map((k) => ({ path: `/${k}`, reason: 'set by the platform admins' }))),
   list: (raw) => (raw.tenants as Obj[]).map((t) => clone(omit(t, TENANT_LISTS))),
   // which tenants a tenant may not share agents with names them: the platform admins' business
   redact: (view, viewer) => (viewer === null ? view : omit(view, TENANT_PLATFORM_FIELDS)),

@@ -178,24 +178,28 @@ function resourceRoutes(app: FastifyInstance, ctx: AdminContext, def: ResourceDe
     return reply.code(201).header('etag', etagOf(r.after)).header('location', isTenants ? `/v1/tenants/${id}` : `${base.replace(':tenant', tenant ?? '')}/${encodeURIComponent(id)}`).send(r.after)
   })
 
-  app.patch(item, { schema: { tags, summary: `Change one of ${def.name} (JSON merge patch; null removes a field)`, params: { type: 'object', properties: idParams }, body: patchSchema, response: errors }, config: { access: { roles: def.writeRoles, action: `${def.name}.update` } } }, async (req, reply) => {
+  app.patch(item, { schema: { tags, summary: `Change one of ${def.name} (JSON merge patch; null removes a field)`, params: { type: 'object', properties: idParams }, body: patchSchema, response: errors }, config: { access: { roles: def.patchRoles ?? def.writeRoles, action: `${def.name}.update` } } }, async (req, reply) => {
     const patch = req.body as Obj
     if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw new ApiError(400, 'INVALID', 'the body must be an object', [{ path: '/', reason: 'must be object' }])
     const tenant = tenantOfReq(req)
     const id = idOf(req)
     if (patch[def.idKey] !== undefined && String(patch[def.idKey]) !== id) throw new ApiError(400, 'INVALID', 'the request is invalid', [{ path: `/${def.idKey}`, reason: `the ${def.idKey} cannot be changed` }])
+    const own = def.patchCheck?.(patch, viewer(req)) ?? []
+    if (own.length) throw new ApiError(400, 'INVALID', 'the request is invalid', own)
+    // what the caller sees of the object: its ETag, the audit's before and after
+    const shown = (o: Obj | undefined) => (o && def.redact ? def.redact(o, viewer(req)) : o)
     const r = await changeConfig(
       ctx,
       (raw) => {
         if (!tenantExists(raw, isTenants ? id : tenant)) throw notFound()
         const before = findIn(def.list(raw, tenant), def, id)
         if (!before) throw notFound()
-        checkIfMatch(req, before)
+        checkIfMatch(req, shown(before)!)
         const next = mergePatch(before, patch)
         const extra = def.check?.(next, before) ?? []
         if (extra.length) throw new ApiError(400, 'INVALID', 'the request is invalid', extra)
         def.put(raw, tenant, next, id)
-        return { before, after: findIn(def.list(raw, tenant), def, id) }
+        return { before: shown(before), after: shown(findIn(def.list(raw, tenant), def, id)) }
       },
       problemsFor(def, tenant, id, viewer(req)),
     )
