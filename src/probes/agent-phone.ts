@@ -1,8 +1,8 @@
 // The probe agents' phone: on the probes' own drachtio-server, it answers the platform's INVITEs
 // for probe agents with an RTP endpoint sending the agent's tone (what the probe caller listens
 // for), and ends each of its legs on the platform's BYE or at the latest after its probe's
-// time-out and a margin. Only INVITEs for a probe agent of the configuration, rung for its tenant,
-// are answered.
+// time-out and a margin. Only INVITEs for a probe agent of the configuration, rung for its tenant
+// while the engine has it reserved for a call, are answered.
 import type Srf from 'drachtio-srf'
 import type { PlatformConfig } from '../config/model'
 import { RtpEndpoint } from '../media/rtp-endpoint'
@@ -21,7 +21,14 @@ export class ProbeAgentPhone {
   private readonly legs = new Set<{ end(): void }>()
 
   constructor(
-    private readonly deps: { srf: Srf; config: () => PlatformConfig; rtpAddress: string; log: Logger },
+    private readonly deps: {
+      srf: Srf
+      config: () => PlatformConfig
+      rtpAddress: string
+      log: Logger
+      /** whether the engine rings this probe agent now (reserved for a call): no other INVITE is answered */
+      ringing(agent: string): Promise<boolean>
+    },
   ) {}
 
   /** Legs answered and not ended yet (0 once every probe call is over). */
@@ -44,6 +51,10 @@ export class ProbeAgentPhone {
     const probe = config.probes?.probes.find((p) => p.tenant === tenant && p.id === agent.probe!.probe)
     const far = remoteAudio(req.body)
     if (!probe || !far) return void res.send(488)
+    if (!(await this.deps.ringing(agent.id))) {
+      this.deps.log.warn({ tenant, probe: probe.id, source: req.source_address }, 'an INVITE for a probe agent the platform is not ringing: refused')
+      return void res.send(480)
+    }
     const rtp = await RtpEndpoint.open({ host: this.deps.rtpAddress, port: 0, toneHz: AGENT_TONE_HZ, remote: far })
     let dialog: Srf.Dialog | undefined
     const leg = {

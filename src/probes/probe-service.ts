@@ -42,7 +42,8 @@ export class ProbeService {
     private readonly deps: ProbeServiceDeps,
   ) {
     this.log = deps.log.child({ part: 'probes' })
-    this.phone = new ProbeAgentPhone({ srf: this.srf, config: deps.config, rtpAddress: settings.rtpAddress, log: this.log })
+    const ringing = async (agent: string) => (await deps.engine.agentState(agent).catch(() => undefined))?.state === 'reserved'
+    this.phone = new ProbeAgentPhone({ srf: this.srf, config: deps.config, rtpAddress: settings.rtpAddress, log: this.log, ringing })
     this.scheduler = new ProbeScheduler({
       redis: deps.redis,
       config: deps.config,

@@ -167,6 +167,13 @@ t.test('probes per tenant path: one succeeds, the broken one fails, both shown i
     (err: { status?: number }) => err.status,
   )
   t.equal(other, 403, "gridco's live claim cannot reach voltsupply's DDI")
+  const phoneCall = await srf
+    .createUAC(`sip:${probeAgentId('gridco', 'outage-line')}@${probeSide.host}:${probeSide.sipPort}`, { localSdp: sdp, headers: { 'X-ACD-Tenant': 'gridco' } })
+    .then(
+      () => 200,
+      (err: { status?: number }) => err.status,
+    )
+  t.equal(phoneCall, 480, 'the probe agent phone answers no INVITE while the engine is not ringing its agent')
   text = await app.metrics()
   t.equal(metric(text, 'sip_calls_rejected_total', 'reason="probe-claim"'), 3, 'the three refused claims are counted')
   t.equal(metric(text, 'acd_probe_runs_total', 'tenant="gridco",result="success"'), 1, 'and none of them ran as a probe')

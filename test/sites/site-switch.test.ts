@@ -198,8 +198,10 @@ t.test('site down: a call waiting for its referent of the site falls back and mo
   t.same(offered, ['cb1'])
   await engine.answer('acme', 'cb1', 'g1')
   t.match(await engine.callbackResult('acme', 'sales', 'cb1', 'busy'), { state: 'retry' })
+  const before = notices.length
   const [r] = await sites.switch('gosselies', 'down', 'manual')
   t.match(r, { moved: 2, withdrawn: 0 })
+  t.same(notices.slice(before).filter((n) => n.type !== 'moved'), [], 'nothing offered to the site on the way (g1 was available)')
   t.match(await engine.callState('acme', 'ref1'), { state: 'waiting', queue: 'sales@mechelen' })
   t.match(await engine.callState('acme', 'cb1'), { state: 'retry', queue: 'sales@mechelen', callback: '+32470000001' })
   t.same(await redis.zrange(keys.queueCallbacks('shared', 'acme', 'sales@mechelen'), 0, -1), ['cb1'], 'the pending callback is listed at the backup')

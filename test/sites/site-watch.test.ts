@@ -7,7 +7,8 @@ import { SiteWatch } from '../../src/service/site-watch'
 import { AcdEngine } from '../../src/acd/engine'
 import { keys } from '../../src/acd/keys'
 import { Metrics } from '../../src/telemetry/metrics'
-import { sitesFixture } from '../helpers/sites'
+import { readHistory } from '../../src/events/history'
+import { SITES_YAML, sitesFixture } from '../helpers/sites'
 
 function recordingLog() {
   const lines: Array<{ msg: string; [k: string]: unknown }> = []
@@ -68,4 +69,32 @@ t.test('the watch follows the site command: sweeps, drained, automatic down, ins
   await cli.askDrain('test', false)
   await watch.poll()
   t.same(drains.slice(-2), [true, false], 'the drain asked of this instance, then lifted')
+})
+
+t.test('auto down on no live instance: the watch of the site that is left declares the silent one down, once', async (t) => {
+  const yaml = SITES_YAML.replace('  - { id: gosselies, name: Gosselies }', '  - { id: gosselies, name: Gosselies, auto_down: { no_instance_seconds: 5 } }')
+  const { engine, clock, redis, config } = await sitesFixture(t, yaml)
+  const { log, lines } = recordingLog()
+  const here = new SiteWatch(engine, 'gosselies', { drainAsked: () => undefined }, log)
+  const other = new SiteWatch(new AcdEngine(redis, config, { instanceId: 'other', clock }), 'mechelen', { drainAsked: () => undefined }, recordingLog().log)
+  await engine.login('g1')
+  await engine.enqueue({ tenant: 'acme', queue: 'sales', callId: 'w1' })
+  t.equal((await engine.agentState('g1')).state, 'reserved')
+  for (let i = 0; i < 10; i++) {
+    clock.advance(1000)
+    await here.poll()
+    await other.poll()
+  }
+  t.equal(engine.sites.stateOf('shared', 'gosselies').state, 'up', 'alive while its instance marks it')
+  // the instance of gosselies stops: the other instance sees nothing of it for 5 s
+  for (let i = 0; i < 6; i++) {
+    clock.advance(1000)
+    await other.poll()
+  }
+  const state = (await new SiteControl(redis, engine).read()).get('shared')!.get('gosselies')!
+  t.match(state, { state: 'down', reason: 'auto-no-instance' })
+  t.match(await engine.callState('acme', 'w1'), { state: 'waiting', queue: 'sales@mechelen' }, 'its ringing call moved to the backup')
+  const switched = await readHistory(redis, 'shared', 'acme', { types: ['site_switched'] })
+  t.same(switched.map((e) => [e.site, e.state, e.reason]), [['gosselies', 'down', 'auto-no-instance']], 'told once')
+  t.same(lines, [], 'the silent instance said nothing')
 })

@@ -21,17 +21,7 @@ local agentId = ARGV[3]
 local ak = K.agent(agentId)
 local state = redis.call('HGET', ak, 'state')
 if state and state ~= 'logged-out' then return redis.error_reply('ALREADY_LOGGED_IN agent ' .. agentId .. ' is ' .. state) end
-redis.call('DEL', ak, K.agentQuals(agentId))
-redis.call('HSET', ak, 'tenants', ARGV[4], 'login_at', fmt(now), 'calls', '0', 'talk_ms', '0', 'rna', '0', 'idle_since', fmt(now))
-local quals = {}
-for i = 5, #ARGV, 2 do
-  quals[#quals + 1] = ARGV[i]
-  quals[#quals + 1] = ARGV[i + 1]
-  local t, q = parseRef(ARGV[i])
-  redis.call('SADD', K.queueStaffed(t, q), agentId)
-end
-if #quals > 0 then redis.call('HSET', K.agentQuals(agentId), unpack(quals)) end
-redis.call('SADD', K.agents(), agentId)
+openSession(agentId, ARGV[4], now, { unpack(ARGV, 5) })
 local a = loadAgent(agentId)
 a.state = 'logged-out'
 setAgentState(agentId, a, 'available', now, '')

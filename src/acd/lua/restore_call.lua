@@ -38,18 +38,7 @@ end
 if a.state == 'available' then
   removeAvailable(agentId)
 else
-  local ak = K.agent(agentId)
-  redis.call('DEL', ak, K.agentQuals(agentId))
-  redis.call('HSET', ak, 'tenants', ARGV[11], 'login_at', fmt(now), 'calls', '0', 'talk_ms', '0', 'rna', '0', 'idle_since', fmt(now))
-  local quals = {}
-  for i = 12, #ARGV, 2 do
-    quals[#quals + 1] = ARGV[i]
-    quals[#quals + 1] = ARGV[i + 1]
-    local t, q = parseRef(ARGV[i])
-    redis.call('SADD', K.queueStaffed(t, q), agentId)
-  end
-  if #quals > 0 then redis.call('HSET', K.agentQuals(agentId), unpack(quals)) end
-  redis.call('SADD', K.agents(), agentId)
+  openSession(agentId, ARGV[11], now, { unpack(ARGV, 12) })
   a = loadAgent(agentId)
   a.state = 'logged-out'
 end

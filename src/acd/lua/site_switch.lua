@@ -66,7 +66,8 @@ local function setState(to, why)
   return true
 end
 
--- the site's agents leave every queue: matching finds them nowhere
+-- the site's agents leave every queue: matching finds them nowhere (all of them first, so that a
+-- call put back below is not offered to one of them)
 local function leaveQueues()
   local withdrawn = 0
   for _, agentId in ipairs(agents) do
@@ -79,6 +80,9 @@ local function leaveQueues()
       end
       redis.call('DEL', K.agentQuals(agentId))
     end
+  end
+  -- calls waiting for one of them as referent go back to their queue
+  for _, agentId in ipairs(agents) do
     referredFallBack(agentId, now)
   end
   -- then the rings (no agent of the site is left to take a call back in its place)

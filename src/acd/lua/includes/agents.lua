@@ -55,3 +55,20 @@ local function setAgentState(agentId, a, to, now, reason, extra, quiet)
     end
   end
 end
+
+-- A new login session: the agent's counters start again, it takes the queues it qualifies for
+-- (`qualArgs`: pairs `T/Q`, qualification spec), and it is one of the pool's agents.
+local function openSession(agentId, tenants, now, qualArgs)
+  local ak = K.agent(agentId)
+  redis.call('DEL', ak, K.agentQuals(agentId))
+  redis.call('HSET', ak, 'tenants', tenants, 'login_at', fmt(now), 'calls', '0', 'talk_ms', '0', 'rna', '0', 'idle_since', fmt(now))
+  local quals = {}
+  for i = 1, #qualArgs, 2 do
+    quals[#quals + 1] = qualArgs[i]
+    quals[#quals + 1] = qualArgs[i + 1]
+    local t, q = parseRef(qualArgs[i])
+    redis.call('SADD', K.queueStaffed(t, q), agentId)
+  end
+  if #quals > 0 then redis.call('HSET', K.agentQuals(agentId), unpack(quals)) end
+  redis.call('SADD', K.agents(), agentId)
+end
