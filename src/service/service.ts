@@ -10,7 +10,6 @@ import { ConfigRepo } from '../config/redis-config'
 import type { PlatformConfig } from '../config/model'
 import { FreeswitchGateway, type MediaGateway } from '../media/gateway'
 import { MediaReaper } from '../media/media-reaper'
-import { missingPrompts, promptsDir } from '../media/prompts'
 import { SipFrontEnd } from '../sip/front-end'
 import { createLogger, type Logger } from '../telemetry/logger'
 import { Metrics } from '../telemetry/metrics'
@@ -29,6 +28,8 @@ import { SITE_POLL_MS, SiteWatch } from './site-watch'
 import { EnvError } from '../redis/settings'
 import { ProbeService, udpAddress } from '../probes/probe-service'
 import { StateWatch } from './state-watch'
+import { MediaServers, warnMissingPrompts } from './media-servers'
+import { heartbeat, timerRun } from './heartbeat'
 
 /** Heartbeat period and lifetime: an instance that stops is noticed by the others within ~8 s. */
 const HEARTBEAT_MS = 2000
@@ -51,8 +52,7 @@ export class Service {
   private readonly outbox: EngineOutbox
   readonly engine: AcdEngine
   readonly srf = new Srf()
-  private readonly mrf: Mrf
-  private readonly mediaServers: Mrf.MediaServer[] = []
+  private readonly media: MediaServers
   private readonly gateway: MediaGateway | undefined
   readonly frontEnd: SipFrontEnd
   private readonly channels: TrunkChannels
@@ -108,10 +108,10 @@ export class Service {
     this.offers = new OfferListener(this.redis, env.instanceId, (n) => this.engine.emit('notice', n), this.log)
     this.channels = new TrunkChannels(this.redis, config, env.instanceId)
     this.registrar = new Registrar(this.redis, config, env.drachtio.secret + env.instanceId)
-    this.mrf = new Mrf(this.srf)
-    this.gateway = env.freeswitch.length ? new FreeswitchGateway(() => this.mediaServers) : undefined
-    this.load = new LoadMonitor(() => this.mediaServers)
-    this.reaper = this.gateway ? new MediaReaper(() => this.mediaServers, (this.gateway as FreeswitchGateway).held, this.log, env.mediaOrphanSeconds) : undefined
+    this.media = new MediaServers(new Mrf(this.srf), { listen: env.mediaListenAddress, advertised: env.mediaAdvertisedAddress }, this.log)
+    this.gateway = env.freeswitch.length ? new FreeswitchGateway(() => this.media.list) : undefined
+    this.load = new LoadMonitor(() => this.media.list)
+    this.reaper = this.gateway ? new MediaReaper(() => this.media.list, (this.gateway as FreeswitchGateway).held, this.log, env.mediaOrphanSeconds) : undefined
     const limits = { ...DEFAULT_DOOR_LIMITS, ...env.door }
     this.frontEnd = new SipFrontEnd({
       srf: this.srf,
@@ -170,7 +170,7 @@ export class Service {
   /** Ready for new calls: every dependency up and not draining; each one named. */
   async health(): Promise<{ ok: boolean; [k: string]: unknown }> {
     const redis = this.redis.status === 'ready'
-    const media = this.mediaServers.filter((m) => m.connected()).length
+    const media = this.media.connected
     const ok = redis && this.drachtioUp && (this.env.freeswitch.length === 0 || media > 0) && !this.draining
     return {
       ok,
@@ -225,32 +225,21 @@ export class Service {
     await this.untilReady(() => this.follower.start(), 'redis')
     await this.untilReady(() => this.stateWatch.begin(), 'redis')
     this.connectDrachtio()
-    for (const fs of this.env.freeswitch) void this.connectMedia(fs)
-    this.timers.push(setInterval(() => void this.tick(), 200))
-    this.timers.push(setInterval(() => void this.heartbeat(), HEARTBEAT_MS))
+    for (const fs of this.env.freeswitch) void this.media.keep(fs)
+    const beat = heartbeat({ redis: this.redis, channels: this.channels, outbox: this.outbox, watch: this.watch, stateWatch: this.stateWatch, metrics: this.metrics, log: this.log }, ALIVE_TTL_MS)
+    this.timers.push(setInterval(() => void timerRun(this.redis, this.engine, this.log), 200))
+    this.timers.push(setInterval(() => void beat(), HEARTBEAT_MS))
     this.timers.push(setInterval(() => void (this.redis.status === 'ready' && this.sites.poll()), SITE_POLL_MS))
     if (this.reaper) this.timers.push(setInterval(() => void this.reaper!.reap().catch(() => undefined), REAP_MS))
     this.timers.push(setInterval(() => void closingSweep(this.engine, this.store.current, new Date(), this.log).catch(() => undefined), REAP_MS))
-    await this.heartbeat()
+    await beat()
     await this.sites.poll()
     this.load.start()
     this.offers.follow(this.engine.pools())
     this.started = true
-    if (this.env.freeswitch.length > 0) this.checkPrompts()
+    if (this.env.freeswitch.length > 0) warnMissingPrompts(this.store.current, this.log)
     this.probes.start()
     this.log.info('service started')
-  }
-
-  /** Says which tenants would play silence for want of prompt files (the default set not generated). */
-  private checkPrompts(): void {
-    for (const tenant of this.store.current.tenants.values()) {
-      const missing = missingPrompts(tenant)
-      if (missing.length > 0)
-        this.log.warn(
-          { tenant: tenant.id, language: tenant.language, missing: missing.length, example: missing[0], dir: promptsDir(), promptDir: tenant.promptDir },
-          'prompt files missing: callers would hear silence for them (generate the default set with `npm run prompts`)',
-        )
-    }
   }
 
   private async untilReady(f: () => Promise<unknown>, what: string): Promise<void> {
@@ -285,50 +274,6 @@ export class Service {
     this.srf.connect({ host, port, secret })
   }
 
-  private async connectMedia(fs: { host: string; port: number; secret: string }): Promise<void> {
-    for (let attempt = 1; !this.stopping; attempt++) {
-      try {
-        const ms = await this.mrf.connect({ address: fs.host, port: fs.port, secret: fs.secret, listenAddress: this.env.mediaListenAddress, advertisedAddress: this.env.mediaAdvertisedAddress })
-        this.mediaServers.push(ms)
-        this.log.info({ dependency: 'freeswitch', host: fs.host, port: fs.port }, 'connected to FreeSWITCH')
-        await new Promise<void>((resolve) => {
-          ms.once('end', () => resolve())
-          ms.once('error', () => resolve())
-        })
-        this.mediaServers.splice(this.mediaServers.indexOf(ms), 1)
-        this.log.warn({ dependency: 'freeswitch', host: fs.host, port: fs.port }, 'FreeSWITCH connection lost, retrying')
-        attempt = 0
-      } catch (err) {
-        this.log.warn({ dependency: 'freeswitch', host: fs.host, port: fs.port, attempt, err: (err as Error).message }, 'FreeSWITCH unreachable, retrying')
-        await new Promise((r) => setTimeout(r, Math.min(2000, 200 * attempt)))
-      }
-    }
-  }
-
-  private async tick(): Promise<void> {
-    if (this.redis.status !== 'ready') return
-    try {
-      await this.engine.tick()
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'timer run failed')
-    }
-  }
-
-  private async heartbeat(): Promise<void> {
-    if (this.redis.status !== 'ready') return
-    try {
-      await this.channels.heartbeat(ALIVE_TTL_MS)
-      if (this.outbox.size) await this.outbox.flush()
-      await this.watch.announce()
-      await this.stateWatch.snapshot()
-      for (const r of await this.watch.sweep()) for (const [tenant, n] of Object.entries(r.lost)) this.metrics.callsLost.inc({ tenant }, n)
-      const released = await this.channels.sweep()
-      if (released > 0) this.log.warn({ released }, 'released trunk channels of instances that stopped')
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'heartbeat failed')
-    }
-  }
-
   async stop(): Promise<void> {
     this.stopping = true
     this.load.stop()
@@ -336,7 +281,7 @@ export class Service {
     for (const t of this.timers) clearInterval(t)
     this.follower.stop()
     await this.http.close()
-    for (const ms of this.mediaServers) ms.disconnect()
+    this.media.stop()
     this.srf.disconnect()
     this.offers.stop()
     this.redis.disconnect()
