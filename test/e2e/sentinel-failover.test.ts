@@ -9,7 +9,7 @@
 // queue: they are counted (at the callers and in the service's metrics) and printed.
 import { readFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { AcdEngine } from '../../src/acd/engine'
 import { Registrar } from '../../src/agents/registrar'
 import { benchPlatform } from '../../src/bench/bench-platform'
@@ -48,8 +48,11 @@ function counter(text: string, name: string, labels: Record<string, string>): nu
   return sum
 }
 
-t.test('Sentinel: the master killed during SIPp traffic; no call that reached the platform lost, none answered twice, no agent stuck', async (t) => {
-  if (!requireBinaries(t, ['drachtio', 'sipp'])) return
+/**
+ * The stack on a Sentinel group, SIPp traffic, `failover` run mid-traffic (it resolves once every
+ * sentinel names the new master), then every check.
+ */
+async function trafficThroughFailover(t: Test, how: string, failover: (group: PrivateSentinelGroup) => Promise<{ from: number; to: number }>) {
   const began = Date.now()
   const group = await PrivateSentinelGroup.start({ password: 'e2e-secret' })
   t.teardown(() => group.stop())
@@ -84,9 +87,9 @@ t.test('Sentinel: the master killed during SIPp traffic; no call that reached th
   })
   await sleep(KILL_AFTER_MS)
   const killedAt = Date.now()
-  const { from, to } = await group.killMaster(20_000)
+  const { from, to } = await failover(group)
   const agreedMs = Date.now() - killedAt
-  t.not(to, from, `master ${from} killed ${killedAt - loadStarted} ms into the traffic; every sentinel names ${to} ${agreedMs} ms later`)
+  t.not(to, from, `${how}: master ${from} failed over ${killedAt - loadStarted} ms into the traffic; every sentinel names ${to} ${agreedMs} ms later`)
   t.equal(from, firstMaster)
   const r = await load
 
@@ -130,7 +133,7 @@ t.test('Sentinel: the master killed during SIPp traffic; no call that reached th
   t.same(reached.filter((c) => byCall.get(c)!.ended[0]?.outcome !== 'answered'), [], 'every call that reached the platform was answered')
   t.equal(r.successful, reached.length, 'and the callers saw each of them answered and ended normally')
   const inProgress = reached.filter((c) => byCall.get(c)!.first < killedAt && (byCall.get(c)!.ended[0]?.at ?? 0) > killedAt)
-  t.ok(inProgress.length > 0, `${inProgress.length} calls were in progress when the master was killed, and each ended answered, once`)
+  t.ok(inProgress.length > 0, `${inProgress.length} calls were in progress at the failover, and each ended answered, once`)
 
   // the failover as the service saw it: its connection lost, then ready on the new master
   const log = readLog(app.logFile).filter((l) => Number(l['time']) >= killedAt)
@@ -141,7 +144,17 @@ t.test('Sentinel: the master killed during SIPp traffic; no call that reached th
   t.ok(outageMs < 10_000, `the service was without a master for ${outageMs} ms`)
   t.ok((await app.health())['redis'], '/health: redis up, on the new master')
   t.comment(
-    `sentinel-failover: offered=${r.offered} answered=${r.successful} refused_503=${refused503} in_progress_at_failover=${inProgress.length} ` +
+    `sentinel-failover (${how}): offered=${r.offered} answered=${r.successful} refused_503=${refused503} in_progress_at_failover=${inProgress.length} ` +
       `service_outage_ms=${outageMs} sentinels_agreed_ms=${agreedMs} test_ms=${Date.now() - began}`,
   )
+}
+
+t.test('Sentinel: the master killed (SIGKILL) during SIPp traffic; no call that reached the platform lost, none answered twice, no agent stuck', async (t) => {
+  if (!requireBinaries(t, ['drachtio', 'sipp'])) return
+  await trafficThroughFailover(t, 'master killed', (group) => group.killMaster(20_000))
+})
+
+t.test('Sentinel: a planned switchover (CLIENT PAUSE WRITE, then SENTINEL FAILOVER) during SIPp traffic; the same, with nothing acknowledged lost', async (t) => {
+  if (!requireBinaries(t, ['drachtio', 'sipp'])) return
+  await trafficThroughFailover(t, 'switchover', (group) => group.switchover(5000, 20_000))
 })
