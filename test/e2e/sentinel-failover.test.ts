@@ -1,12 +1,14 @@
 // End to end over SIP (no media server) on Redis Sentinel: the service is started with
 // REDIS_SENTINELS / REDIS_SENTINEL_MASTER over real redis-sentinel processes (a master, a replica,
-// three sentinels, quorum 2, on loopback); SIPp callers at a steady bounded rate reach SIPp agent
-// phones through it; mid-traffic the master is killed (SIGKILL) and the sentinels promote the
-// replica. Afterwards, read on the NEW master: every call that reached the platform has exactly one
+// three sentinels, quorum 2, on loopback); SIPp callers at a steady bounded rate (3 calls/s, 45
+// calls) reach SIPp agent phones through it; mid-traffic the master fails over: killed (SIGKILL),
+// a planned switchover (writes paused, SENTINEL FAILOVER), or SENTINEL FAILOVER on a live master.
+// Afterwards, read on the NEW master: every call that reached the platform has exactly one
 // call_ended with an outcome, none connected twice, the calls in progress at the failover were
 // answered and ended normally, no agent left reserved or on a call, trunk channels back to zero, the
 // engine's invariants hold. Calls refused with 503 while no master was reachable never reached a
-// queue: they are counted (at the callers and in the service's metrics) and printed.
+// queue: they are counted (at the callers and in the service's metrics) and printed, with the
+// outage as the service logged it.
 import { readFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
@@ -153,9 +155,10 @@ async function trafficThroughFailover(t: Test, how: string, failover: (group: Pr
   t.ok(outageMs < 10_000, `the service was without a master for ${outageMs} ms`)
   t.ok((await app.health())['redis'], '/health: redis up, on the new master')
   const toldAgain = log.filter((l) => l['msg'] === 'ends of calls lost with the old Redis master told again').reduce((n, l) => n + Number(l['ended']), 0)
+  const putBack = log.filter((l) => String(l['msg']).startsWith('waiting calls the ACD lacked')).reduce((n, l) => n + (l['calls'] as string[]).length, 0)
   t.comment(
     `sentinel-failover (${how}): offered=${r.offered} answered=${r.successful} refused_503=${refused503} unanswered=${unanswered.length} in_progress_at_failover=${inProgress.length} ` +
-      `ends_told_again=${toldAgain} service_outage_ms=${outageMs} sentinels_agreed_ms=${agreedMs} test_ms=${Date.now() - began}`,
+      `ends_told_again=${toldAgain} waiting_put_back=${putBack} service_outage_ms=${outageMs} sentinels_agreed_ms=${agreedMs} test_ms=${Date.now() - began}`,
   )
 }
 
