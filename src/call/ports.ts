@@ -4,6 +4,7 @@
 // FreeSWITCH, tests implement them with fakes.
 import type { AcdEngine } from '../acd/engine'
 import type { Tenant } from '../config/model'
+import type { CallFlowEvent } from '../events/contract'
 import type { Logger } from '../telemetry/logger'
 import type { Metrics } from '../telemetry/metrics'
 import type { Timers } from './timers'
@@ -108,5 +109,17 @@ export interface FlowDeps {
   onEnded(call: { tenant: string; id: string }): void
   /** Keeps an engine operation that failed for want of Redis, to tell it again once it is back. */
   deferred?: { add(what: string, op: () => Promise<unknown>): void }
+  /** Keeps what the end of a call told Redis, to tell it again if a Redis failover undoes it. */
+  ends?: { told(end: CallEnd): void }
+}
+
+/** The end of a call as told to Redis: the engine's hangup, its `call_ended`, its trunk channel. */
+export interface CallEnd {
+  tenant: string
+  call: string
+  by: 'caller' | 'agent' | 'system'
+  event: CallFlowEvent
+  /** the trunk it came in on (its inbound channel is keyed by the call) */
+  trunk?: string
 }
 

@@ -17,6 +17,45 @@ export interface ConnectOptions {
   retryStrategy?: (attempt: number) => number
 }
 
+/**
+ * A connection through Sentinel that connects again when ioredis ends it by itself. ioredis ends a
+ * Sentinel connection for good (status `end`, every command then refused with "Connection is
+ * closed.") when its connector is disconnected while it asks a sentinel for the master: the
+ * failover detector of the connection before does so when `+switch-master` arrives during a
+ * reconnection, which a crashed master makes likely. Only `disconnect()` or `quit()` by its owner
+ * ends it; its duplicates (the offer readers) are of the same kind.
+ */
+export class SentinelRedis extends Redis {
+  private closedByOwner = false
+
+  constructor(
+    options: RedisOptions,
+    private readonly retry: (attempt: number) => number,
+  ) {
+    super(options)
+    this.on('end', () => {
+      if (this.closedByOwner) return
+      setTimeout(() => {
+        if (!this.closedByOwner && this.status === 'end') this.connect().catch(() => undefined)
+      }, retry(1))
+    })
+  }
+
+  override disconnect(reconnect = false): void {
+    if (!reconnect) this.closedByOwner = true
+    super.disconnect(reconnect)
+  }
+
+  override quit(callback?: Parameters<Redis['quit']>[0]): ReturnType<Redis['quit']> {
+    this.closedByOwner = true
+    return super.quit(callback)
+  }
+
+  override duplicate(override?: Partial<RedisOptions>): SentinelRedis {
+    return new SentinelRedis({ ...this.options, ...override }, this.retry)
+  }
+}
+
 /** A write sent to a master that became a replica: reconnect (through Sentinel) and send it again. */
 const READONLY = (err: Error): 2 | false => (err.message.startsWith('READONLY') ? 2 : false)
 
@@ -36,7 +75,7 @@ export function connectRedis(settings: RedisSettings, options: ConnectOptions = 
   const common: RedisOptions = { maxRetriesPerRequest: null, retryStrategy }
   if (settings.mode === 'standalone') return new Redis(settings.url, common)
   if (settings.mode === 'sentinel') {
-    return new Redis({
+    return new SentinelRedis({
       ...common,
       sentinels: settings.sentinels,
       name: settings.masterName,
@@ -45,7 +84,7 @@ export function connectRedis(settings: RedisSettings, options: ConnectOptions = 
       failoverDetector: true,
       reconnectOnError: READONLY,
       sentinelRetryStrategy: retryStrategy,
-    })
+    }, retryStrategy)
   }
   const cluster: ClusterOptions = {
     redisOptions: { password: settings.password, maxRetriesPerRequest: null },

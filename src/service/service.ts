@@ -4,6 +4,7 @@ import Mrf from 'drachtio-fsmrf'
 import { AcdEngine } from '../acd/engine'
 import { InstanceWatch } from '../acd/recovery'
 import { EngineOutbox } from '../call/engine-outbox'
+import { EndJournal } from './end-journal'
 import { Registrar } from '../agents/registrar'
 import { ConfigStore } from '../config/store'
 import { ConfigRepo } from '../config/redis-config'
@@ -50,6 +51,7 @@ export class Service {
   private readonly offers: OfferListener
   private readonly watch: InstanceWatch
   private readonly outbox: EngineOutbox
+  private readonly ends: EndJournal
   readonly engine: AcdEngine
   readonly srf = new Srf()
   private readonly media: MediaServers
@@ -97,6 +99,7 @@ export class Service {
         .then(() => this.stateWatch.check())
         .then(() => this.outbox.flush())
         .then(() => this.follower.check())
+        .then(() => this.ends.replay())
         .catch((err: unknown) => this.log.error({ err }, 'configuration could not be written after redis came back'))
     })
     const config = this.store.current
@@ -107,6 +110,7 @@ export class Service {
     this.outbox = new EngineOutbox(this.log)
     this.offers = new OfferListener(this.redis, env.instanceId, (n) => this.engine.emit('notice', n), this.log)
     this.channels = new TrunkChannels(this.redis, config, env.instanceId)
+    this.ends = new EndJournal({ redis: this.redis, engine: this.engine, channels: this.channels, log: this.log })
     this.registrar = new Registrar(this.redis, config, env.drachtio.secret + env.instanceId)
     this.media = new MediaServers(new Mrf(this.srf), { listen: env.mediaListenAddress, advertised: env.mediaAdvertisedAddress }, this.log)
     this.gateway = env.freeswitch.length ? new FreeswitchGateway(() => this.media.list) : undefined
@@ -123,6 +127,7 @@ export class Service {
       metrics: this.metrics,
       sourceRate: env.sourceRate,
       deferred: this.outbox,
+      ends: this.ends,
       door: () =>
         doorDecision(
           {

@@ -51,11 +51,38 @@ export class StateWatch {
       const now = await this.deps.redis.get(keys.epoch(pool))
       if (known === undefined || now === known) {
         if (known === undefined) this.epochs.set(pool, await this.claim(pool))
+        else await this.resume(pool)
         continue
       }
       this.epochs.set(pool, await this.claim(pool))
       await this.restore(pool)
     }
+  }
+
+  /**
+   * The pool's state was kept, but a failover may have undone the old master's last writes (README
+   * "Redis high availability"): a caller this instance holds waiting in a queue whose place the ACD
+   * lacks would wait unserved until hanging up, so it is put back in its queue from its arrival
+   * time, as after a loss. (A waiting call's enqueue was sent before this check on the same
+   * connection: a call the ACD lacks here is one it lost.)
+   */
+  private async resume(pool: string): Promise<void> {
+    const { redis, engine, log } = this.deps
+    const waiting = this.deps.calls().filter((f) => f.call.tenant.pool === pool && f.call.waiting && !f.call.attributes['probe'])
+    if (!waiting.length) return
+    const held = await redis.pipeline(waiting.map((f) => ['exists', keys.call(pool, f.call.tenant.id, f.call.id)])).exec()
+    const lost = waiting.filter((f, i) => Number(held?.[i]?.[1]) === 0 && f.call.waiting)
+    for (const flow of lost) {
+      const c = flow.call
+      try {
+        await flow.deps.engine.enqueue({ tenant: c.tenant.id, queue: c.queue, callId: c.id, caller: c.callerNumber, attributes: c.attributes, keepPlace: { seq: '', enqueuedAt: c.arrivedAt } })
+        // the caller left meanwhile: its end found nothing to end in the ACD, so end it here
+        if (c.ended) await engine.hangup(c.tenant.id, c.id, 'caller')
+      } catch (err) {
+        if (!(err instanceof AcdError && err.code === 'CALL_EXISTS')) log.warn({ err, tenant: c.tenant.id, call: c.id }, 'a waiting call could not be told again to the ACD')
+      }
+    }
+    if (lost.length) log.warn({ pool, calls: lost.map((f) => `${f.call.tenant.id}/${f.call.id}`) }, 'waiting calls the ACD lacked after Redis came back put back in their queues')
   }
 
   /** The agents' sessions of every pool whose state is the one known (taken with the heartbeat). */

@@ -9,6 +9,7 @@ import type { Metrics } from '../telemetry/metrics'
 import type { TrunkChannels } from '../trunks/channels'
 import { answerFeatureCode, parseFeatureCode, runFeatureCode } from './feature-codes'
 import type { CallFlow } from '../call/call-flow'
+import type { FlowDeps } from '../call/ports'
 import { adoptedCallback, inboundCall } from './inbound-call'
 import { routeInbound, TrunkDirectory } from './inbound-routing'
 import { SourceLimiter, type DoorDecision } from './door'
@@ -29,6 +30,8 @@ export interface FrontEndDeps {
   sourceRate?: { rate: number; burst: number }
   /** Engine operations to tell again once Redis is back */
   deferred?: { add(what: string, op: () => Promise<unknown>): void }
+  /** Ends of calls to tell again if a Redis failover undoes them */
+  ends?: FlowDeps['ends']
 }
 
 const DEFAULT_EXPIRES = 3600

@@ -14,7 +14,7 @@ import type { TrunkChannels } from '../trunks/channels'
 import { SipAgentDialer } from './agent-dialer'
 import { InboundCallerLeg } from './caller-leg'
 import { SipOutsideDialer } from './outbound-call'
-import type { CallEngine } from '../call/ports'
+import type { CallEngine, FlowDeps } from '../call/ports'
 import type { Probe } from '../config/probes'
 import { probeEngine } from '../probes/probe-engine'
 
@@ -36,6 +36,8 @@ export interface CallDeps {
   setupDone?(): void
   /** Engine operations to tell again once Redis is back (see EngineOutbox). */
   deferred?: { add(what: string, op: () => Promise<unknown>): void }
+  /** Ends of calls to tell again if a Redis failover undoes them (see EndJournal). */
+  ends?: FlowDeps['ends']
 }
 
 /**
@@ -82,6 +84,7 @@ function callFlow(deps: CallDeps, call: Call, log: Logger, timers: Timers, calle
       metrics,
       onEnded: deps.onEnded,
       deferred: deps.deferred,
+      ends: deps.ends,
     },
     call,
     log,

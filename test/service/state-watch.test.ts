@@ -55,3 +55,28 @@ t.test('a connected call, a waiting caller, an idle and a paused agent come back
   const after = (await readHistory(redis, 'shared', 'globex')).slice(2)
   t.match(after, [{ type: 'completed', call: 'k1', agent: 'g1', talk_ms: 13_000 }, { type: 'reserved', call: 'k2', agents: ['g1'] }], 'the call ends as usual; g1, free, takes the waiting caller')
 })
+
+t.test('after a failover that kept the state: a waiting caller whose place was undone is put back in its queue; the others are left alone', async (t) => {
+  const { engine, redis, config, clock } = await engineFixture(t)
+  const globex = config.tenants.get('globex')!
+  const channels = new TrunkChannels(redis, config, 'test')
+  const waitingCall = (id: string) => {
+    const call = new Call(globex, { id, queue: 'help', presented: '+441000' })
+    Object.assign(call, { phase: 'queued', arrivedAt: clock.now() - 2000 })
+    return call
+  }
+  const kept = waitingCall('w1')
+  const undone = waitingCall('w2') // its enqueue went to the old master, and was lost with it
+  const ended = waitingCall('w3')
+  ended.phase = 'ended'
+  await engine.enqueue({ tenant: 'globex', queue: 'help', callId: 'w1' })
+  const flows = [kept, undone, ended].map((call) => ({ call, deps: { engine } }) as unknown as CallFlow)
+  const watch = new StateWatch({ redis, engine, channels, calls: () => flows, log: silentLogger })
+  await watch.begin()
+  await watch.check()
+  t.match(await engine.callState('globex', 'w2'), { state: 'waiting', enq: String(clock.now() - 2000) }, 'w2 back in its queue from its arrival time')
+  t.equal(await engine.callState('globex', 'w3'), undefined, 'an ended call is not put back')
+  t.same((await readHistory(redis, 'shared', 'globex', { types: ['enqueued'] })).map((e) => e.call), ['w1', 'w2'], 'w1 left as it was')
+  await watch.check()
+  t.equal((await readHistory(redis, 'shared', 'globex', { types: ['enqueued'] })).length, 2, 'told once')
+})

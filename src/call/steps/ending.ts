@@ -49,9 +49,10 @@ export function callEnded(call: Call, ending: { outcome: Outcome; reason: string
 
 /**
  * The engine told of the end: the call leaves the ACD (its agent to wrap-up), then its
- * `call_ended` goes into the history. What fails for want of Redis is kept to tell again.
+ * `call_ended` goes into the history. What fails for want of Redis is kept to tell again; what
+ * succeeded is kept a while too, to be told again if a Redis failover undid it (service/end-journal).
  */
-export async function tellTheEnd(deps: Pick<FlowDeps, 'engine' | 'deferred'>, log: Logger, call: Call, by: EndedBy, event: CallFlowEvent): Promise<void> {
+export async function tellTheEnd(deps: Pick<FlowDeps, 'engine' | 'deferred' | 'ends'>, log: Logger, call: Call, by: EndedBy, event: CallFlowEvent): Promise<void> {
   const ops = [() => deps.engine.hangup(call.tenant.id, call.id, by), () => deps.engine.record(call.tenant.id, event)]
   for (const op of ops) {
     await op().catch((err: unknown) => {
@@ -59,4 +60,6 @@ export async function tellTheEnd(deps: Pick<FlowDeps, 'engine' | 'deferred'>, lo
       deps.deferred?.add(`end of call ${call.id}`, op)
     })
   }
+  // kept a while: a Redis failover can undo what its old master acknowledged last
+  deps.ends?.told({ tenant: call.tenant.id, call: call.id, by, event, trunk: call.attributes['trunk'] })
 }
