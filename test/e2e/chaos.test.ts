@@ -4,15 +4,13 @@
 // that entered the ACD has exactly one end in its history, trunk channels back to zero, no agent
 // left reserved or on a call, the engine's invariants hold.
 import t from 'tap'
-import { AcdEngine } from '../../src/acd/engine'
-import { Registrar } from '../../src/agents/registrar'
+import { agentsOnOnePhone } from '../helpers/phone-agents'
 import { benchPlatform } from '../../src/bench/bench-platform'
 import { runLoad } from '../../src/bench/sipp-load'
 import { parseConfig } from '../../src/config/load'
 import { readHistory } from '../../src/events/history'
 import { startApp } from '../../src/stack/app'
 import { startDrachtio } from '../../src/stack/drachtio'
-import { startSippUas } from '../../src/stack/sipp'
 import { TrunkChannels } from '../../src/trunks/channels'
 import { requireBinaries } from '../helpers/binaries'
 import { withRedis } from '../helpers/redis'
@@ -30,14 +28,7 @@ t.test('load on two instances, one killed, Redis restarted: nothing lost twice, 
   const apps = await Promise.all(
     drachtios.map((d, i) => startApp(t, { configYaml: yaml, redisUrl: server.url, instanceId: `chaos-${i + 1}`, drachtio: { host: d.host, adminPort: d.adminPort, secret: d.secret } })),
   )
-  const phone = await startSippUas({ scenario: 'uas-agent-answer', localIp: '127.0.0.10', calls: 100_000, timeoutMs: 120_000, traceMessages: false, args: ['-set', 'ring', '100', '-l', '1000'] })
-  t.teardown(() => phone.stop())
-  const engine = new AcdEngine(redis, config, { instanceId: 'chaos-observer' })
-  const registrar = new Registrar(redis, config)
-  for (const id of config.agents.keys()) {
-    await registrar.register(tenant, config.agents.get(id)!, `sip:${id}@${phone.address}`, '127.0.0.10', 3600)
-    await engine.login(id, ['bench'])
-  }
+  const { engine } = await agentsOnOnePhone(t, redis, config, 'bench', 'chaos-observer')
   const stops: Array<() => Promise<unknown>> = []
   t.teardown(() => Promise.all(stops.map((s) => s())))
   const loads = drachtios.map((d, i) =>

@@ -12,8 +12,7 @@
 import { readFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { AcdEngine } from '../../src/acd/engine'
-import { Registrar } from '../../src/agents/registrar'
+import { agentsOnOnePhone } from '../helpers/phone-agents'
 import { benchPlatform } from '../../src/bench/bench-platform'
 import { runLoad } from '../../src/bench/sipp-load'
 import { parseConfig } from '../../src/config/load'
@@ -23,7 +22,6 @@ import { PrivateSentinelGroup } from '../../src/redis/private-ha'
 import { readRedisSettings } from '../../src/redis/settings'
 import { readLog, startApp } from '../../src/stack/app'
 import { startDrachtio } from '../../src/stack/drachtio'
-import { startSippUas } from '../../src/stack/sipp'
 import { TrunkChannels } from '../../src/trunks/channels'
 import { requireBinaries } from '../helpers/binaries'
 import { checkInvariants, dumpPool } from '../helpers/invariants'
@@ -74,14 +72,7 @@ async function trafficThroughFailover(t: Test, how: string, failover: (group: Pr
   t.teardown(() => redis.disconnect())
   const drachtio = await startDrachtio(t)
   const app = await startApp(t, { configYaml: yaml, instanceId: 'sentinel-e2e', env: group.env, drachtio: { host: drachtio.host, adminPort: drachtio.adminPort, secret: drachtio.secret } })
-  const phone = await startSippUas({ scenario: 'uas-agent-answer', localIp: '127.0.0.10', calls: 100_000, timeoutMs: 120_000, traceMessages: false, args: ['-set', 'ring', '100', '-l', '1000'] })
-  t.teardown(() => phone.stop())
-  const engine = new AcdEngine(redis, config, { instanceId: 'sentinel-observer' })
-  const registrar = new Registrar(redis, config)
-  for (const id of config.agents.keys()) {
-    await registrar.register(tenant, config.agents.get(id)!, `sip:${id}@${phone.address}`, '127.0.0.10', 3600)
-    await engine.login(id, ['bench'])
-  }
+  const { engine } = await agentsOnOnePhone(t, redis, config, 'bench', 'sentinel-observer')
 
   const stops: Array<() => Promise<unknown>> = []
   t.teardown(() => Promise.all(stops.map((s) => s())))
