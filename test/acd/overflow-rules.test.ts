@@ -40,6 +40,12 @@ tenants:
         overflow_rules:
           - { when: { waited_seconds: 20 }, to: { action: callback } }
           - { when: { waited_seconds: 40 }, to: { action: voicemail } }
+      - id: kept
+        skills: [{ skill: help, min_level: 1 }]
+        strategy: longest-idle
+        callback: { offer_after_seconds: 600 }
+        overflow_rules:
+          - { when: { no_agents: true }, to: { action: voicemail } }
 agents:
   - { id: a1, tenants: [acme], skills: { acme: { help: 5 } } }
 `
@@ -168,4 +174,17 @@ t.test('a closed queue overflows its waiting callers; the others are untouched',
   t.match(overflows(), [{ call: 'x1', reason: 'closed', target: 'voicemail' }])
   t.match(await engine.callState('acme', 'x2'), { state: 'waiting' })
   await t.rejects(engine.overflowWaiting('other', 'front', 'closed', 'voicemail'))
+})
+
+t.test('the last agent leaving moves the waiting callers, not the callbacks (nobody is on their line)', async (t) => {
+  const { engine, overflows } = await fixture(t)
+  await engine.login('a1', ['acme'])
+  await engine.pause('a1', 'meeting')
+  await engine.enqueue({ tenant: 'acme', queue: 'kept', callId: 'k1' })
+  await engine.enqueue({ tenant: 'acme', queue: 'kept', callId: 'k2' })
+  await engine.requestCallback('acme', 'k1', '+3225550102')
+  await engine.logout('a1')
+  t.match(overflows().map((n) => [n.call, n.reason, n.target]), [['k2', 'no-agents', 'voicemail']])
+  t.ok(await engine.callState('acme', 'k1'), 'the callback keeps its place')
+  t.equal(await engine.overflowWaiting('acme', 'kept', 'closed', 'hangup'), 0, 'and a closing sweep leaves it too')
 })

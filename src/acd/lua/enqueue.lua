@@ -71,14 +71,15 @@ if c.state == 'referred' then
   redis.call('ZADD', K.timers(), c.ref_until, 'ref|' .. ref)
 end
 redis.call('ZADD', K.timers(), c.max_at, 'max|' .. ref)
-scheduleWaited(ref, c, queueRules(tenant, queue))
+local rules = decodeRules(meta.rules)
+scheduleWaited(ref, c, rules)
 -- a call keeping its place after an overflow was offered once, in the queue it first entered
 redis.call('HINCRBY', K.queueStats(tenant, queue), ARGV[10] == '' and 'offered' or 'overflow_in', 1)
 emit(tenant, 'enqueued', now, { 'call', callId, 'queue', queue, 'priority', tostring(priority), 'caller', ARGV[7], 'attrs', ARGV[8], 'referent', referent })
 local matched
 if c.state == 'referred' then matched = tryMatchCall(ref, c, now) else matched = matchOrQueue(ref, c, now) end
 if c.state == 'waiting' then
-  local reason, target = arrivalRule(c, meta)
+  local reason, target = arrivalRule(c, meta, rules)
   if reason then
     overflow(ref, c, now, reason, target)
     if target ~= 'callback' then return finish({ state = 'overflowed', position = 0 }) end

@@ -1,5 +1,5 @@
 --[[
-  Every call waiting in a queue leaves it for an overflow target: the queue closed (its calendar
+  Every caller waiting in a queue (callbacks keep their place) leaves it for an overflow target: the queue closed (its calendar
   says so, and it overflows its callers at closing time instead of keeping them). Calls that
   agents are ringing are left to finish ringing; a ring that finds nobody brings them back, and the
   next sweep moves them.
@@ -17,18 +17,9 @@
 --- @include "includes/context"
 --- @include "includes/util"
 --- @include "includes/calls"
---- @include "includes/overflow"
+--- @include "includes/overflow_rules"
 
 local now = tonumber(ARGV[2])
 local tenant, queue = ARGV[3], ARGV[4]
 if redis.call('EXISTS', K.queue(tenant, queue)) == 0 then return redis.error_reply('NO_SUCH_QUEUE ' .. tenant .. '/' .. queue) end
-local moved = 0
-for _, id in ipairs(redis.call('ZRANGE', K.queueWaiting(tenant, queue), 0, -1)) do
-  local ref = tenant .. '/' .. id
-  local c = loadCall(ref)
-  if c and c.state == 'waiting' and not c.callback then
-    overflow(ref, c, now, ARGV[5], ARGV[6])
-    moved = moved + 1
-  end
-end
-return finish({ moved = moved })
+return finish({ moved = overflowWaiting(tenant, queue, now, ARGV[5], ARGV[6]) })

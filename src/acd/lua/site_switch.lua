@@ -123,20 +123,14 @@ local function moveAll()
     local tenant, from, to = moves[j], moves[j + 1], moves[j + 2]
     if redis.call('EXISTS', K.queue(tenant, to)) == 1 then
       local esc = split(redis.call('HGET', K.queue(tenant, to), 'esc'), ',')
-      for _, id in ipairs(redis.call('ZRANGE', K.queueWaiting(tenant, from), 0, -1)) do
-        local ref = tenant .. '/' .. id
-        local c = loadCall(ref)
-        if c and c.state == 'waiting' and c.queue == from then
-          moveCall(ref, c, from, to, esc)
-          moved = moved + 1
-        end
-      end
-      for _, id in ipairs(redis.call('ZRANGE', K.queueCallbacks(tenant, from), 0, -1)) do
-        local ref = tenant .. '/' .. id
-        local c = loadCall(ref)
-        if c and c.state == 'retry' and c.queue == from then
-          moveCall(ref, c, from, to, esc)
-          moved = moved + 1
+      for _, place in ipairs({ { K.queueWaiting(tenant, from), 'waiting' }, { K.queueCallbacks(tenant, from), 'retry' } }) do
+        for _, id in ipairs(redis.call('ZRANGE', place[1], 0, -1)) do
+          local ref = tenant .. '/' .. id
+          local c = loadCall(ref)
+          if c and c.state == place[2] and c.queue == from then
+            moveCall(ref, c, from, to, esc)
+            moved = moved + 1
+          end
         end
       end
     end

@@ -3,7 +3,7 @@ import type { FlowControls } from '../controls'
 import type { FlowDeps } from '../ports'
 import { forwardCall, type ForwardTarget } from './forward'
 import { outOfHours } from './out-of-hours'
-import { MAX_OVERFLOW_HOPS, stepTo, type OverflowStep } from './overflow'
+import { stepTo, type OverflowStep } from './overflow'
 import { backupQueue } from '../../routing/sites'
 
 /** How long an outside number an overflow forwards to rings. */
@@ -24,19 +24,16 @@ export async function forwardOut(deps: Pick<FlowDeps, 'outside' | 'engine' | 'lo
 
 /** Carries out an overflow: to another queue (keeping the place), the callback offer, a number, voicemail, or the end. */
 export async function divert(deps: Pick<FlowDeps, 'outside' | 'engine' | 'log' | 'timers' | 'metrics'>, call: Call, flow: FlowControls, step: OverflowStep, from: string): Promise<void> {
+  if (step.kind === 'backup-site') {
+    const backup = backupQueue(deps.engine.platform, call.tenant.id, call.queue)
+    if (!backup) return flow.callerMedia() ? flow.voicemail(step.reason) : flow.end('overflowed-out', step.reason)
+    step = { kind: 'queue', queue: backup, keepPlace: step.keepPlace, priority: step.priority }
+  }
   if (step.kind === 'queue') {
     call.hops++
     return flow.requeue(step.queue, { keepPlace: step.keepPlace, priority: step.priority })
   }
   if (step.kind === 'callback') return flow.offerCallbackNow()
-  if (step.kind === 'backup-site') {
-    const backup = backupQueue(deps.engine.platform, call.tenant.id, call.queue)
-    if (backup && call.hops < MAX_OVERFLOW_HOPS) {
-      call.hops++
-      return flow.requeue(backup, { keepPlace: step.keepPlace, priority: step.priority })
-    }
-    return flow.callerMedia() ? flow.voicemail(step.reason) : flow.end('overflowed-out', step.reason)
-  }
   if (step.kind === 'number') return forwardOut(deps, call, flow, [{ number: step.number }], step.reason)
   if (step.reason === 'callback-expired') deps.metrics.callbacks.inc({ tenant: call.tenant.id, queue: from, outcome: 'expired' })
   if (step.kind === 'voicemail') return flow.voicemail(step.reason)

@@ -28,16 +28,15 @@ export function overflowStep(n: OverflowNotice, callerOnMedia: boolean, hops = 0
 
 /** The step for an overflow target code (see overflowTargetCode) and the rule's reason. */
 export function stepTo(target: string, why: string, callerOnMedia: boolean, hops: number, place: { keepPlace?: { seq: string; enqueuedAt: number }; priority?: number } = {}): OverflowStep {
-  const n = { target, reason: why }
-  const reason = `overflow-${n.reason}`
-  if (n.target.startsWith('queue:')) {
+  const reason = `overflow-${why}`
+  // a hop to another queue (the backup site's copy included) is bounded
+  if (target.startsWith('queue:') || target === 'backup-site') {
     if (hops >= MAX_OVERFLOW_HOPS) return callerOnMedia ? { kind: 'voicemail', reason: 'overflow-hops' } : { kind: 'end', outcome: 'overflowed-out', reason: 'overflow-hops' }
-    return { kind: 'queue', queue: n.target.slice('queue:'.length), ...place }
+    return target === 'backup-site' ? { kind: 'backup-site', reason, ...place } : { kind: 'queue', queue: target.slice('queue:'.length), ...place }
   }
-  if (n.reason === 'callback-expired') return { kind: 'end', outcome: 'callback-failed', reason: 'callback-expired' }
-  if (n.target === 'callback') return { kind: 'callback' }
-  if (n.target === 'backup-site') return { kind: 'backup-site', reason, ...place }
-  if (n.target.startsWith('number:')) return { kind: 'number', number: n.target.slice('number:'.length), reason }
-  if (n.target === 'voicemail' && callerOnMedia) return { kind: 'voicemail', reason }
+  if (why === 'callback-expired') return { kind: 'end', outcome: 'callback-failed', reason: 'callback-expired' }
+  if (target === 'callback') return { kind: 'callback' }
+  if (target.startsWith('number:')) return { kind: 'number', number: target.slice('number:'.length), reason }
+  if (target === 'voicemail' && callerOnMedia) return { kind: 'voicemail', reason }
   return { kind: 'end', outcome: 'overflowed-out', reason }
 }

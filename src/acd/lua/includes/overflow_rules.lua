@@ -8,17 +8,20 @@
 --- @include "calls"
 --- @include "overflow"
 
-local function queueRules(tenant, queue)
-  local raw = redis.call('HGET', K.queue(tenant, queue), 'rules')
+local function decodeRules(raw)
   if not raw or raw == '' then return {} end
   return cjson.decode(raw)
 end
 
+local function queueRules(tenant, queue)
+  return decodeRules(redis.call('HGET', K.queue(tenant, queue), 'rules'))
+end
+
 -- The rule that applies to a call that found no agent on arrival (it is waiting, counted in the
--- queue): reason and target, or nil.
-local function arrivalRule(c, meta)
+-- queue): reason and target, or nil. `rules` and `meta` are the queue's, as enqueue read them.
+local function arrivalRule(c, meta, rules)
   local waitingKey = K.queueWaiting(c.tenant, c.queue)
-  for _, r in ipairs(queueRules(c.tenant, c.queue)) do
+  for _, r in ipairs(rules) do
     if r.k == 'waiting' then
       if redis.call('ZCARD', waitingKey) - 1 >= r.v then return 'waiting', r.t end
     elseif r.k == 'no-agents' then
@@ -73,16 +76,27 @@ local function waitedRule(ref, c, now)
   return false
 end
 
--- The queue's last agent left: with a `no-agents` rule, its waiting calls overflow to its target.
+-- Every caller waiting in the queue leaves for `target`; callbacks (nobody on the line) keep their
+-- place. Returns how many left.
+local function overflowWaiting(tenant, queue, now, reason, target)
+  local moved = 0
+  for _, id in ipairs(redis.call('ZRANGE', K.queueWaiting(tenant, queue), 0, -1)) do
+    local ref = tenant .. '/' .. id
+    local c = loadCall(ref)
+    if c and c.state == 'waiting' and not c.callback then
+      overflow(ref, c, now, reason, target)
+      moved = moved + 1
+    end
+  end
+  return moved
+end
+
+-- The queue's last agent left: with a `no-agents` rule, its waiting callers overflow to its target.
 local function unstaffedQueue(tenant, queue, now)
   if redis.call('SCARD', K.queueStaffed(tenant, queue)) > 0 then return end
   for _, r in ipairs(queueRules(tenant, queue)) do
     if r.k == 'no-agents' then
-      for _, id in ipairs(redis.call('ZRANGE', K.queueWaiting(tenant, queue), 0, -1)) do
-        local ref = tenant .. '/' .. id
-        local c = loadCall(ref)
-        if c and c.state == 'waiting' then overflow(ref, c, now, 'no-agents', r.t) end
-      end
+      overflowWaiting(tenant, queue, now, 'no-agents', r.t)
       return
     end
   end
