@@ -4,7 +4,7 @@
 import { DateTime } from 'luxon'
 import type { ConfigProblem } from './errors'
 import type { ClosedHandling, OnCallRota, OverflowCondition, OverflowRule, OverflowTarget, PlatformSettings, Queue, Tenant } from './model'
-import { callableNumber } from '../routing/number-policy'
+import { tenantMayCall } from '../routing/number-policy'
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Raw = any
@@ -34,7 +34,7 @@ export function overflowRules(raw: Raw[] | undefined): OverflowRule[] {
 
 /** An outside number the tenant may call, normalised; a problem otherwise. */
 function outsideNumber(settings: PlatformSettings, tenant: Tenant, raw: string, path: string, fail: Fail): string {
-  const d = callableNumber({ settings, tenants: new Map([[tenant.id, tenant]]), agents: new Map(), ddis: new Map(), sites: new Map() }, tenant.id, raw)
+  const d = tenantMayCall(tenant, settings, raw)
   if (!d.ok) fail(path, d.reason)
   return d.ok ? d.number : raw
 }
